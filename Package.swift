@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// A tiny, trainable encoder-decoder Transformer translator, written from scratch.
+// No package dependencies: the toolchain's Foundation, Dispatch and XCTest only.
+//
+// Modules follow the data flow; dependencies point one way:
+//   Engine (tensors, autodiff, kernels)      Text (corpus, tokenizers, vocab)
+//   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)
+//        Model (Transformer blocks)  <- Engine
+//        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics
+//   executables: train, translate, inspect, bench, gencorpus
+import PackageDescription
+
+let package = Package(
+    name: "TinyTranslator",
+    products: [
+        .executable(name: "train", targets: ["train"]),
+        .executable(name: "translate", targets: ["translate"]),
+        .executable(name: "inspect", targets: ["inspect"]),
+        .executable(name: "bench", targets: ["bench"]),
+        .executable(name: "gencorpus", targets: ["gencorpus"]),
+    ],
+    targets: [
+        .target(name: "Engine"),
+        .target(name: "Text"),
+        .target(name: "Checkpoint"),
+        .target(name: "Metrics"),
+        .target(name: "Model", dependencies: ["Engine"]),
+        .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics"]),
+        .executableTarget(name: "train", dependencies: ["Training"]),
+        .executableTarget(name: "translate", dependencies: ["Training"]),
+        .executableTarget(name: "inspect", dependencies: ["Checkpoint"]),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training"]),
+        .executableTarget(name: "gencorpus"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training"]),
+    ]
+)
