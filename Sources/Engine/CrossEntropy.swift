@@ -1,0 +1,65 @@
+import Foundation
+
+/// What `crossEntropy` returns: the loss to backpropagate and plain statistics for reporting.
+public struct CrossEntropyResult {
+    /// Mean label-smoothed loss over non-ignored positions (a scalar tensor in the graph).
+    public let loss: Tensor
+    /// Sum of −log p(target) over non-ignored positions, without smoothing (for perplexity).
+    public let nllSum: Double
+    /// Number of non-ignored positions.
+    public let tokens: Int
+}
+
+/// Log-softmax and label-smoothed cross-entropy, fused, over logits `[N, V]`.
+///
+/// The smoothed target puts 1 − ε on the true class and ε/V on every class (as PyTorch's
+/// `label_smoothing`), so the loss per position is (1 − ε)(lse − z_y) + ε(lse − mean z), where
+/// lse = log Σ exp z. Positions whose target is `ignoreIndex` (padding) count for nothing.
+/// The forward keeps only lse per row; the backward recomputes p = exp(z − lse) and gives
+/// dz = (p − q) · g / tokens, never storing an [N, V] probability matrix.
+public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 0, labelSmoothing eps: Float = 0) -> CrossEntropyResult {
+    precondition(logits.rank == 2 && logits.shape[0] == targets.count, "crossEntropy needs logits [N, V] and N targets, got \(logits.shape), \(targets.count)")
+    let (n, v) = (logits.shape[0], logits.shape[1])
+    let lse = Storage(uninitializedCount: n)
+    let rowLoss = Storage(count: n, repeating: 0)
+    let rowNLL = Storage(count: n, repeating: 0)
+    let (pz, pl, prl, pnl) = (SharedPointer(logits.data), SharedPointer(lse.pointer), SharedPointer(rowLoss.pointer), SharedPointer(rowNLL.pointer))
+    let tgt = targets
+    parallelChunks(n, minChunk: max(1, 16_384 / max(1, v))) { r in
+        for i in r {
+            let z = pz.base + i * v
+            var mx = -Float.infinity
+            var total: Float = 0
+            for j in 0..<v { mx = max(mx, z[j]); total += z[j] }
+            var s: Float = 0
+            for j in 0..<v { s += expf(z[j] - mx) }
+            let l = mx + logf(s)
+            pl[i] = l
+            let y = tgt[i]
+            if y == ignoreIndex { continue }
+            precondition(y >= 0 && Int(y) < v, "target id \(y) outside vocabulary of \(v)")
+            let nll = l - z[Int(y)]
+            pnl[i] = nll
+            prl[i] = (1 - eps) * nll + eps * (l - total / Float(v))
+        }
+    }
+    let tokens = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+    var lossSum: Double = 0, nllSum: Double = 0
+    for i in 0..<n { lossSum += Double(prl[i]); nllSum += Double(pnl[i]) }
+    let loss = Tensor(shape: [], values: [tokens == 0 ? 0 : Float(lossSum / Double(tokens))])
+    loss.record([logits]) { [lse] g in
+        let pl = SharedPointer(lse.pointer)  // the capture keeps the saved values alive
+        guard tokens > 0 else { return }
+        let scale = g.data[0] / Float(tokens)
+        let gz = SharedPointer(logits.gradPointer())
+        let (off, on) = (eps / Float(v), 1 - eps + eps / Float(v))
+        parallelChunks(n, minChunk: max(1, 16_384 / max(1, v))) { r in
+            for i in r where tgt[i] != ignoreIndex {
+                let (z, dz, l) = (pz.base + i * v, gz.base + i * v, pl[i])
+                let y = Int(tgt[i])
+                for j in 0..<v { dz[j] += (expf(z[j] - l) - (j == y ? on : off)) * scale }
+            }
+        }
+    }
+    return CrossEntropyResult(loss: loss, nllSum: nllSum, tokens: tokens)
+}

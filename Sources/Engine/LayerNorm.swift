@@ -1,0 +1,64 @@
+import Foundation
+
+/// Layer normalisation over the last axis, fused: y = (x − mean) / sqrt(var + eps) · gamma + beta,
+/// with the biased variance (as PyTorch's `nn.LayerNorm`, eps 1e-5 by default).
+///
+/// The forward saves each row's mean and 1/std; the backward is the closed form
+/// dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ ⊙ x̂)) with dx̂ = g ⊙ gamma, parallel over rows;
+/// dgamma and dbeta sum over rows in one sequential pass (rows would race on them).
+public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-5) -> Tensor {
+    let d = x.shape.last ?? 1
+    precondition(gamma.shape == [d] && beta.shape == [d], "layerNorm gamma/beta must be [\(d)], got \(gamma.shape), \(beta.shape)")
+    let rows = x.count / max(1, d)
+    let out = Tensor(uninitializedShape: x.shape)
+    let stats = Storage(uninitializedCount: rows * 2)  // mean, rstd per row
+    let (px, py, ps, pgm, pbt) = (SharedPointer(x.data), SharedPointer(out.data), SharedPointer(stats.pointer),
+                                  SharedPointer(gamma.data), SharedPointer(beta.data))
+    parallelChunks(rows, minChunk: max(1, 8192 / max(1, d))) { r in
+        for row in r {
+            let xr = px.base + row * d, yr = py.base + row * d
+            var mean: Float = 0
+            for j in 0..<d { mean += xr[j] }
+            mean /= Float(d)
+            var v: Float = 0
+            for j in 0..<d { let c = xr[j] - mean; v += c * c }
+            let rstd = 1 / sqrtf(v / Float(d) + eps)
+            ps[2 * row] = mean; ps[2 * row + 1] = rstd
+            for j in 0..<d { yr[j] = (xr[j] - mean) * rstd * pgm[j] + pbt[j] }
+        }
+    }
+    return out.record([x, gamma, beta]) { [stats] g in
+        let ps = SharedPointer(stats.pointer)  // the capture keeps the saved values alive
+        let pg = SharedPointer(g.data)
+        if x.requiresGrad {
+            let gx = SharedPointer(x.gradPointer())
+            parallelChunks(rows, minChunk: max(1, 8192 / max(1, d))) { r in
+                for row in r {
+                    let (xr, gr, dx) = (px.base + row * d, pg.base + row * d, gx.base + row * d)
+                    let (mean, rstd) = (ps[2 * row], ps[2 * row + 1])
+                    var sumD: Float = 0, sumDX: Float = 0
+                    for j in 0..<d {
+                        let dxh = gr[j] * pgm[j]
+                        sumD += dxh; sumDX += dxh * (xr[j] - mean) * rstd
+                    }
+                    let (mD, mDX) = (sumD / Float(d), sumDX / Float(d))
+                    for j in 0..<d {
+                        let xh = (xr[j] - mean) * rstd
+                        dx[j] += rstd * (gr[j] * pgm[j] - mD - xh * mDX)
+                    }
+                }
+            }
+        }
+        if gamma.requiresGrad || beta.requiresGrad {
+            let (gg, gb) = (gamma.gradPointer(), beta.gradPointer())
+            for row in 0..<rows {
+                let (xr, gr) = (px.base + row * d, pg.base + row * d)
+                let (mean, rstd) = (ps[2 * row], ps[2 * row + 1])
+                for j in 0..<d {
+                    gg[j] += gr[j] * (xr[j] - mean) * rstd
+                    gb[j] += gr[j]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Softmax over the last axis of `x + mask`, fused and numerically stable.
+///
+/// `mask` is additive and broadcasts to `x` (e.g. `[B, 1, 1, S]` for padding, `[T, T]` for the
+/// causal mask): 0 keeps a position, -infinity removes it. The row maximum is subtracted
+/// before `exp`; a row whose every position is masked gives all zeros instead of NaN.
+/// Backward: dx = y ⊙ (g − Σ g⊙y), using the saved output values y (its storage, not the tensor).
+public func softmax(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
+    let n = x.shape.last ?? 1
+    if let mask { precondition(Shapes.broadcast(x.shape, mask.shape) == x.shape, "mask \(mask.shape) does not broadcast to \(x.shape)") }
+    let out = Tensor(uninitializedShape: x.shape)
+    let (px, py) = (x.data, out.data)
+    let pm = mask?.data
+    forEachBroadcastRow(big: x.shape, a: mask?.shape ?? [1], b: x.shape) { row, mo, ms, _, _ in
+        let (xr, yr) = (px + row, py + row)
+        var mx = -Float.infinity
+        for j in 0..<n {
+            let v = xr[j] + (pm.map { $0[mo + j * ms] } ?? 0)
+            yr[j] = v
+            mx = max(mx, v)
+        }
+        if mx == -Float.infinity {
+            for j in 0..<n { yr[j] = 0 }
+            return
+        }
+        var s: Float = 0
+        for j in 0..<n { let e = expf(yr[j] - mx); yr[j] = e; s += e }
+        let inv = 1 / s
+        for j in 0..<n { yr[j] *= inv }
+    }
+    let y = out.storage
+    let rows = x.count / max(1, n)
+    return out.record([x]) { g in
+        let (pg, gx, py) = (SharedPointer(g.data), SharedPointer(x.gradPointer()), SharedPointer(y.pointer))
+        parallelChunks(rows, minChunk: max(1, 4096 / max(1, n))) { r in
+            for row in r {
+                let o = row * n
+                var dot: Float = 0
+                for j in 0..<n { dot += pg[o + j] * py[o + j] }
+                for j in 0..<n { gx[o + j] += py[o + j] * (pg[o + j] - dot) }
+            }
+        }
+    }
+}

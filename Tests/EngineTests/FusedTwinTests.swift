@@ -1,0 +1,48 @@
+import Engine
+import XCTest
+
+/// Each fused kernel against the same maths built from primitive ops.
+final class FusedTwinTests: XCTestCase {
+    func testSoftmaxMatchesComposed() {
+        let x = randn([2, 3, 5], seed: 1)
+        let mask = Tensor(shape: [1, 3, 5], values: (0..<15).map { $0 % 4 == 3 ? -1e9 : 0 })
+        assertSameAsComposed([x], fused: { softmax(x, mask: mask) }, composed: {
+            let e = exp(x + mask - 3)  // any constant shift is exact maths; 3 keeps exp small
+            return e / e.sum(axes: [-1], keepDims: true)
+        })
+    }
+
+    func testLayerNormMatchesComposed() {
+        let x = randn([4, 8], seed: 2, std: 2), g = randn([8], seed: 3), b = randn([8], seed: 4)
+        assertSameAsComposed([x, g, b], tolerance: 2e-5, fused: { layerNorm(x, gamma: g, beta: b) }, composed: {
+            let c = x - x.mean(axes: [-1], keepDims: true)
+            let v = (c * c).mean(axes: [-1], keepDims: true)
+            return c * pow(v + 1e-5, -0.5) * g + b
+        })
+    }
+
+    func testCrossEntropyMatchesComposed() {
+        let z = randn([6, 5], seed: 5)
+        let targets: [Int32] = [1, 0, 4, 2, 0, 3]
+        let eps: Float = 0.1
+        // One-hot smoothed targets q and a validity weight per row (padding id 0 ignored).
+        var q = [Float](repeating: eps / 5, count: 30)
+        var valid = [Float](repeating: 0, count: 6)
+        for (i, t) in targets.enumerated() where t != 0 { q[i * 5 + Int(t)] += 1 - eps; valid[i] = 1 }
+        let qt = Tensor(shape: [6, 5], values: q), vt = Tensor(shape: [6, 1], values: valid)
+        assertSameAsComposed([z], fused: {
+            crossEntropy(logits: z, targets: targets, ignoreIndex: 0, labelSmoothing: eps).loss
+        }, composed: {
+            let lse = log(exp(z).sum(axes: [-1], keepDims: true))
+            let logp = z - lse
+            return -(logp * qt * vt).sum() * (1 / valid.reduce(0, +))
+        })
+    }
+
+    func testCrossEntropyReportsPlainNLL() {
+        let z = Tensor(shape: [2, 2], values: [0, 0, 1, 1])
+        let r = crossEntropy(logits: z, targets: [1, 0], ignoreIndex: 0, labelSmoothing: 0.2)
+        XCTAssertEqual(r.tokens, 1)
+        XCTAssertEqual(r.nllSum, Double(logf(2)), accuracy: 1e-6)
+    }
+}
