@@ -1,12 +1,13 @@
 import Foundation
 
-/// Softmax over the last axis of `x + mask`, fused and numerically stable.
+/// Softmax over the last axis of `scale · x + mask`, fused and numerically stable.
 ///
 /// `mask` is additive and broadcasts to `x` (e.g. `[B, 1, 1, S]` for padding, `[T, T]` for the
 /// causal mask): 0 keeps a position, -infinity removes it. The row maximum is subtracted
 /// before `exp`; a row whose every position is masked gives all zeros instead of NaN.
-/// Backward: dx = y ⊙ (g − Σ g⊙y), using the saved output values y (its storage, not the tensor).
-public func softmax(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
+/// Attention passes its 1/√d_k as `scale`, saving a pass over the scores.
+/// Backward: dx = scale · y ⊙ (g − Σ g⊙y), using the saved output values y (its storage, not the tensor).
+public func softmax(_ x: Tensor, scale: Float = 1, mask: Tensor? = nil) -> Tensor {
     let n = x.shape.last ?? 1
     if let mask { precondition(Shapes.broadcast(x.shape, mask.shape) == x.shape, "mask \(mask.shape) does not broadcast to \(x.shape)") }
     let out = Tensor(uninitializedShape: x.shape)
@@ -16,7 +17,7 @@ public func softmax(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
         let (xr, yr) = (px + row, py + row)
         var mx = -Float.infinity
         for j in 0..<n {
-            let v = xr[j] + (pm.map { $0[mo + j * ms] } ?? 0)
+            let v = scale * xr[j] + (pm.map { $0[mo + j * ms] } ?? 0)
             yr[j] = v
             mx = max(mx, v)
         }
@@ -38,7 +39,7 @@ public func softmax(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
                 let o = row * n
                 var dot: Float = 0
                 for j in 0..<n { dot += pg[o + j] * py[o + j] }
-                for j in 0..<n { gx[o + j] += py[o + j] * (pg[o + j] - dot) }
+                for j in 0..<n { gx[o + j] += scale * py[o + j] * (pg[o + j] - dot) }
             }
         }
     }

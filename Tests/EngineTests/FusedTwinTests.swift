@@ -6,8 +6,8 @@ final class FusedTwinTests: XCTestCase {
     func testSoftmaxMatchesComposed() {
         let x = randn([2, 3, 5], seed: 1)
         let mask = Tensor(shape: [1, 3, 5], values: (0..<15).map { $0 % 4 == 3 ? -1e9 : 0 })
-        assertSameAsComposed([x], fused: { softmax(x, mask: mask) }, composed: {
-            let e = exp(x + mask - 3)  // any constant shift is exact maths; 3 keeps exp small
+        assertSameAsComposed([x], fused: { softmax(x, scale: 0.5, mask: mask) }, composed: {
+            let e = exp(x * 0.5 + mask - 3)  // any constant shift is exact maths; 3 keeps exp small
             return e / e.sum(axes: [-1], keepDims: true)
         })
     }

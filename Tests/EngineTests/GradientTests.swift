@@ -102,6 +102,7 @@ final class GradientTests: XCTestCase {
         let mask = Tensor(shape: [2, 1, 4], values: [0, 0, 0, -.infinity, 0, -.infinity, 0, 0])
         assertGradients([x]) { softmax(x) }
         assertGradients([x]) { softmax(x, mask: mask) }
+        assertGradients([x]) { softmax(x, scale: 0.7, mask: mask) }
     }
 
     func testLayerNorm() {

@@ -1,0 +1,66 @@
+import Engine
+
+// Shape legend: B batch, T query positions, S key/value positions, D model width,
+// H heads, K = D/H width of one head.
+
+/// Multi-head scaled dot-product attention (Vaswani et al. 2017, §3.2).
+///
+/// The queries come from `x`; the keys and values from `memory`. In self-attention `memory` is
+/// `x` itself; in the decoder's cross-attention `memory` is the encoder output, so each target
+/// position asks (Q) the source positions (K) and collects their values (V). The weight
+/// matrices W_Q, W_K, W_V, W_O are fixed after training; Q, K and V are recomputed for every
+/// sentence. Each head sees its own K-wide slice of the projections, and scores are divided by
+/// √K so their spread does not grow with the head width and saturate the softmax.
+public struct MultiHeadAttention: HasParameters {
+    public let query, key, value, output: Linear
+    public let heads: Int
+    /// Dotted name (e.g. "decoder.layers.0.cross"), reported to `ForwardContext.observer`.
+    public let name: String
+    let dropout: Float
+
+    public init(_ dim: Int, heads: Int, dropout: Float, name: String, rng: inout RandomGenerator) {
+        query = Linear(dim, dim, rng: &rng)
+        key = Linear(dim, dim, rng: &rng)
+        value = Linear(dim, dim, rng: &rng)
+        output = Linear(dim, dim, rng: &rng)
+        self.heads = heads
+        self.dropout = dropout
+        self.name = name
+    }
+
+    /// Attention of `x` [B, T, D] over `memory` [B, S, D]; `mask` is additive and broadcasts to
+    /// [B, H, T, S] (0 = may attend, −∞ = may not). Returns [B, T, D].
+    public func callAsFunction(_ x: Tensor, memory: Tensor, mask: Tensor?, _ ctx: ForwardContext) -> Tensor {
+        let q = splitHeads(query(x))        // [B, H, T, K]
+        let k = splitHeads(key(memory))     // [B, H, S, K]
+        let v = splitHeads(value(memory))   // [B, H, S, K]
+        return attend(q, k, v, mask: mask, ctx)
+    }
+
+    /// The core: softmax(Q·Kᵀ/√K + mask)·V per head, heads merged, then W_O.
+    public func attend(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, _ ctx: ForwardContext) -> Tensor {
+        let (b, t, headDim) = (q.dim(0), q.dim(2), q.dim(3))
+        let scale = 1 / Float(headDim).squareRoot()
+        let scores = matmul(q, k, transposeB: true)                 // [B, H, T, S], unscaled
+        let weights = softmax(scores, scale: scale, mask: mask)     // [B, H, T, S], rows sum to 1
+        if let observe = ctx.observer {
+            observe(name, "scores", scores * scale)
+            observe(name, "weights", weights)
+            observe(name, "values", v)
+        }
+        let mixed = matmul(ctx.dropout(weights, dropout), v)        // [B, H, T, K]
+        let merged = mixed.permuted([0, 2, 1, 3]).reshaped([b, t, heads * headDim])  // [B, T, D]
+        return output(merged)                                       // [B, T, D]
+    }
+
+    /// [B, L, D] -> [B, H, L, K]: each head gets a contiguous K-wide slice of D.
+    public func splitHeads(_ x: Tensor) -> Tensor {
+        let (b, l, d) = (x.dim(0), x.dim(1), x.dim(2))
+        return x.reshaped([b, l, heads, d / heads]).permuted([0, 2, 1, 3])
+    }
+
+    public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
+        query.parameters(join(prefix, "query")) + key.parameters(join(prefix, "key"))
+            + value.parameters(join(prefix, "value")) + output.parameters(join(prefix, "output"))
+    }
+}

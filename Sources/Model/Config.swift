@@ -1,0 +1,60 @@
+/// The architecture of an encoder-decoder Transformer: everything needed to rebuild the model
+/// from a checkpoint's tensors. Stored as JSON in the checkpoint's metadata.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// Source vocabulary size, e.g. 1000.
+    public var sourceVocabSize: Int
+    /// Target vocabulary size, e.g. 1000.
+    public var targetVocabSize: Int
+    /// Width of every token vector (D), e.g. 128. Must be divisible by `heads`.
+    public var modelDim: Int = 128
+    /// Attention heads (H), e.g. 4; each head works in D/H dimensions (K).
+    public var heads: Int = 4
+    /// Encoder layers, e.g. 3.
+    public var encoderLayers: Int = 3
+    /// Decoder layers, e.g. 3.
+    public var decoderLayers: Int = 3
+    /// Hidden width of the position-wise feed-forward block (F), e.g. 512.
+    public var feedForwardDim: Int = 512
+    /// Dropout on embeddings, attention weights, feed-forward hidden units and residual
+    /// branches during training, e.g. 0.1.
+    public var dropout: Float = 0.1
+    /// Longest sequence (in tokens, incl. <s>/</s>) the positional table covers, e.g. 256.
+    public var maxLength: Int = 256
+    /// Use the target embedding matrix as the output projection (no separate `output.weight`), e.g. false.
+    public var tieOutputEmbedding: Bool = false
+    /// Layer norm epsilon, e.g. 1e-5 (PyTorch's default).
+    public var layerNormEpsilon: Float = 1e-5
+
+    public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int = 128, heads: Int = 4,
+                encoderLayers: Int = 3, decoderLayers: Int = 3, feedForwardDim: Int = 512,
+                dropout: Float = 0.1, maxLength: Int = 256, tieOutputEmbedding: Bool = false) {
+        self.sourceVocabSize = sourceVocabSize
+        self.targetVocabSize = targetVocabSize
+        self.modelDim = modelDim
+        self.heads = heads
+        self.encoderLayers = encoderLayers
+        self.decoderLayers = decoderLayers
+        self.feedForwardDim = feedForwardDim
+        self.dropout = dropout
+        self.maxLength = maxLength
+        self.tieOutputEmbedding = tieOutputEmbedding
+    }
+
+    /// Problems that make this configuration unusable, as messages naming the setting and a fix.
+    public var problems: [String] {
+        var out: [String] = []
+        for (name, v) in [("model-dim", modelDim), ("heads", heads), ("ff-dim", feedForwardDim),
+                          ("max-length", maxLength), ("source vocabulary", sourceVocabSize),
+                          ("target vocabulary", targetVocabSize)] where v <= 0 {
+            out.append("\(name) must be positive, got \(v)")
+        }
+        for (name, v) in [("encoder-layers", encoderLayers), ("decoder-layers", decoderLayers)] where v < 0 {
+            out.append("\(name) must be zero or more, got \(v)")
+        }
+        if heads > 0 && modelDim % heads != 0 {
+            out.append("model-dim \(modelDim) is not divisible by heads \(heads): pick e.g. --model-dim \(max(heads, modelDim / heads * heads)) or --heads that divides \(modelDim)")
+        }
+        if !(dropout >= 0 && dropout < 1) { out.append("dropout must be in [0, 1), got \(dropout)") }
+        return out
+    }
+}

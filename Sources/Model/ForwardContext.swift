@@ -1,0 +1,25 @@
+import Engine
+
+/// What a forward pass needs beyond the inputs: whether dropout is active, where its seeds come
+/// from, and (for `translate --explain`) an optional observer of attention internals.
+public final class ForwardContext {
+    /// True while training: dropout is applied.
+    public let training: Bool
+    private var seeds: RandomGenerator
+    /// Called with (parameter prefix like "decoder.layers.1.cross", what, tensor) for attention
+    /// scores ("scores", scaled, before the mask: [B, H, T, S]) and weights ("weights": [B, H, T, S]).
+    public var observer: ((String, String, Tensor) -> Void)?
+
+    /// `seed` fixes every dropout mask of this pass (e.g. derived from the training step).
+    public init(training: Bool, seed: UInt64 = 0, observer: ((String, String, Tensor) -> Void)? = nil) {
+        self.training = training
+        self.seeds = RandomGenerator(seed: seed)
+        self.observer = observer
+    }
+
+    /// Dropout with a fresh seed, or the identity when not training.
+    func dropout(_ x: Tensor, _ p: Float) -> Tensor {
+        guard training, p > 0 else { return x }
+        return Engine.dropout(x, p: p, seed: seeds.next())
+    }
+}

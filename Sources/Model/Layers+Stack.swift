@@ -1,0 +1,74 @@
+import Engine
+
+// Shape legend: B batch, S source positions, T target positions, D model width.
+//
+// Norm placement: pre-norm. Every sublayer reads LayerNorm(x) and adds its (dropped-out)
+// result back to x: x + Dropout(Sublayer(LayerNorm(x))). Each stack ends with a final
+// LayerNorm. (Vaswani et al. normalise after the residual add; pre-norm trains stably
+// without a long warm-up, as in fairseq's --*-normalize-before and PyTorch's norm_first.)
+
+/// One encoder layer: self-attention over the source, then the feed-forward block.
+public struct EncoderLayer: HasParameters {
+    public let selfNorm: LayerNorm
+    public let selfAttention: MultiHeadAttention
+    public let ffNorm: LayerNorm
+    public let feedForward: FeedForward
+    let dropout: Float
+
+    init(_ c: ModelConfig, name: String, rng: inout RandomGenerator) {
+        selfNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), rng: &rng)
+        ffNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, rng: &rng)
+        dropout = c.dropout
+    }
+
+    /// x [B, S, D], sourceMask [B, 1, 1, S] -> [B, S, D].
+    public func callAsFunction(_ x: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
+        let n = selfNorm(x)
+        let x = x + ctx.dropout(selfAttention(n, memory: n, mask: sourceMask, ctx), dropout)
+        return x + ctx.dropout(feedForward(ffNorm(x), ctx), dropout)
+    }
+
+    public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
+        selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
+            + ffNorm.parameters(join(p, "ff_norm")) + feedForward.parameters(join(p, "ff"))
+    }
+}
+
+/// One decoder layer: masked self-attention over the target prefix, cross-attention to the
+/// encoder output (Q from the decoder, K and V from the encoder), then the feed-forward block.
+public struct DecoderLayer: HasParameters {
+    public let selfNorm: LayerNorm
+    public let selfAttention: MultiHeadAttention
+    public let crossNorm: LayerNorm
+    public let crossAttention: MultiHeadAttention
+    public let ffNorm: LayerNorm
+    public let feedForward: FeedForward
+    let dropout: Float
+
+    init(_ c: ModelConfig, name: String, rng: inout RandomGenerator) {
+        selfNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), rng: &rng)
+        crossNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        crossAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "cross"), rng: &rng)
+        ffNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, rng: &rng)
+        dropout = c.dropout
+    }
+
+    /// y [B, T, D], memory [B, S, D] (encoder output), targetMask [B|1, 1, T, T] (causal),
+    /// sourceMask [B, 1, 1, S] -> [B, T, D].
+    public func callAsFunction(_ y: Tensor, memory: Tensor, targetMask: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
+        let n = selfNorm(y)
+        var y = y + ctx.dropout(selfAttention(n, memory: n, mask: targetMask, ctx), dropout)
+        y = y + ctx.dropout(crossAttention(crossNorm(y), memory: memory, mask: sourceMask, ctx), dropout)
+        return y + ctx.dropout(feedForward(ffNorm(y), ctx), dropout)
+    }
+
+    public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
+        selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
+            + crossNorm.parameters(join(p, "cross_norm")) + crossAttention.parameters(join(p, "cross"))
+            + ffNorm.parameters(join(p, "ff_norm")) + feedForward.parameters(join(p, "ff"))
+    }
+}

@@ -1,0 +1,71 @@
+import Engine
+
+/// Something with parameters that have ordered, dotted names (`decoder.layers.2.cross.query.weight`),
+/// the names shared by the optimizer, the checkpoint and `inspect`.
+public protocol HasParameters {
+    /// Parameters in a fixed order, each named `prefix + "." + local name`.
+    func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)]
+}
+
+func join(_ prefix: String, _ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
+
+/// y = x·Wᵀ + b with W stored `[out, in]` (PyTorch's `nn.Linear` layout).
+public struct Linear: HasParameters {
+    public let weight: Tensor  // [out, in]
+    public let bias: Tensor?   // [out]
+
+    /// Xavier-uniform weights (bound √(6/(in+out))), zero bias.
+    public init(_ inDim: Int, _ outDim: Int, bias: Bool = true, rng: inout RandomGenerator) {
+        weight = .randomUniform([outDim, inDim], bound: (6 / Float(inDim + outDim)).squareRoot(), rng: &rng, requiresGrad: true)
+        self.bias = bias ? .zeros([outDim], requiresGrad: true) : nil
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let y = matmul(x, weight, transposeB: true)  // [.., out]
+        return bias.map { y + $0 } ?? y
+    }
+
+    public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
+        [(join(prefix, "weight"), weight)] + (bias.map { [(join(prefix, "bias"), $0)] } ?? [])
+    }
+}
+
+/// Layer normalisation over the last axis with a learned gain (`weight`) and shift (`bias`).
+public struct LayerNorm: HasParameters {
+    public let weight: Tensor  // [D]
+    public let bias: Tensor    // [D]
+    public let epsilon: Float
+
+    public init(_ dim: Int, epsilon: Float) {
+        weight = Tensor(shape: [dim], repeating: 1, requiresGrad: true)
+        bias = .zeros([dim], requiresGrad: true)
+        self.epsilon = epsilon
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { layerNorm(x, gamma: weight, beta: bias, eps: epsilon) }
+
+    public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
+        [(join(prefix, "weight"), weight), (join(prefix, "bias"), bias)]
+    }
+}
+
+/// The position-wise feed-forward block: ReLU(x·W₁ᵀ + b₁)·W₂ᵀ + b₂, with dropout on the hidden units.
+public struct FeedForward: HasParameters {
+    public let hidden: Linear  // D -> F
+    public let output: Linear  // F -> D
+    let dropout: Float
+
+    public init(_ dim: Int, _ hiddenDim: Int, dropout: Float, rng: inout RandomGenerator) {
+        hidden = Linear(dim, hiddenDim, rng: &rng)
+        output = Linear(hiddenDim, dim, rng: &rng)
+        self.dropout = dropout
+    }
+
+    public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) -> Tensor {
+        output(ctx.dropout(relu(hidden(x)), dropout))  // [B, L, F] -> [B, L, D]
+    }
+
+    public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
+        hidden.parameters(join(prefix, "hidden")) + output.parameters(join(prefix, "output"))
+    }
+}
