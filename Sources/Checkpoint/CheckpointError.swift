@@ -32,6 +32,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         case locked
         /// A directory holds no checkpoint to load.
         case noCheckpoint
+        /// A checkpoint directory's `checkpoints.json` index cannot be decoded.
+        case invalidIndex
     }
 
     /// The class of problem, e.g. `.truncated`.
