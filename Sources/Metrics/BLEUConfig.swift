@@ -36,7 +36,7 @@ public struct BLEUConfig: Codable, Sendable, Equatable {
     /// true for sentence BLEU, so short sentences are not scored 0 (sacreBLEU's `effective_order`).
     public var effectiveOrder: Bool = false
     /// Compare case-insensitively, e.g. false (sacreBLEU's `lowercase`, signature `case:lc`).
-    /// Lowercasing maps each code point on its own, so a word-final Greek Σ differs from Python.
+    /// Lowercasing follows Python's `str.lower()`, final sigma included.
     public var lowercase: Bool = false
 
     public init(maxNgramOrder: Int = 4, smoothing: BLEUSmoothing = .exp, smoothValue: Double? = nil,

@@ -12,8 +12,8 @@ public struct CHRFConfig: Codable, Sendable, Equatable {
     /// Average per-order F-scores with chrF++.py's epsilon smoothing instead of sacreBLEU's
     /// default effective-order averaging, e.g. false (`eps_smoothing`; signature `eff:no`).
     public var epsSmoothing: Bool = false
-    /// Compare case-insensitively, e.g. false (`lowercase`). Lowercasing maps each code point on
-    /// its own, so a word-final Greek Σ differs from Python.
+    /// Compare case-insensitively, e.g. false (`lowercase`), as Python's
+    /// `str.lower()`, final sigma included.
     public var lowercase: Bool = false
 
     public init(charOrder: Int = 6, wordOrder: Int = 0, beta: Int = 2, includeWhitespace: Bool = false,

@@ -77,15 +77,17 @@ enum PythonText {
         return out
     }
 
-    /// Lowercasing code point by code point with Unicode's full lowercase mapping, as Python's
-    /// `str.lower()` does. Known difference: Python maps a word-final capital sigma (Σ) to ς;
-    /// this maps it to σ. Only used when a config asks for case-insensitive scores.
+    /// Python's `str.lower()`: Unicode's full lowercase mapping per code point, plus CPython's
+    /// one context rule: a capital sigma that ends a word (preceded by a cased letter and not
+    /// followed by one, skipping case-ignorable marks) becomes final sigma ς.
     static func lowercased(_ s: Scalars) -> Scalars {
         var out = Scalars()
         out.reserveCapacity(s.count)
-        for c in s {
+        for (i, c) in s.enumerated() {
             if c < 0x80 {
                 out.append(c >= 0x41 && c <= 0x5A ? c + 0x20 : c)
+            } else if c == 0x3A3 {
+                out.append(isFinalSigma(s, i) ? 0x3C2 : 0x3C3)
             } else if let u = Unicode.Scalar(c) {
                 for l in u.properties.lowercaseMapping.unicodeScalars { out.append(l.value) }
             } else {
@@ -93,6 +95,19 @@ enum PythonText {
             }
         }
         return out
+    }
+
+    /// CPython's `handle_capital_sigma` test.
+    private static func isFinalSigma(_ s: Scalars, _ i: Int) -> Bool {
+        func property(_ c: UInt32, _ p: (Unicode.Scalar.Properties) -> Bool) -> Bool {
+            Unicode.Scalar(c).map { p($0.properties) } ?? false
+        }
+        var j = i - 1
+        while j >= 0 && property(s[j], { $0.isCaseIgnorable }) { j -= 1 }
+        guard j >= 0 && property(s[j], { $0.isCased }) else { return false }
+        j = i + 1
+        while j < s.count && property(s[j], { $0.isCaseIgnorable }) { j += 1 }
+        return j == s.count || !property(s[j], { $0.isCased })
     }
 
     /// Python's `f"{x:.{digits}f}"`: fixed-point with correct rounding of the binary value

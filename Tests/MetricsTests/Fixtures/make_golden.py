@@ -46,6 +46,7 @@ TOKENIZER_CASES = [
     "x\u200by", "x\u2028y", "x\u3000y", "x\x1cy", "émoji 😀!", "(hi)", "[a]{b}~c^d`e|f\\g", "#1 @2 $3 %4",
     "1,000.50", "$1,000", "-5", "5-", "a - b", "2019-2020.", "3.14.", "Mr. Smith's", "  lots   of   space  ",
     "trailing space \u00a0", "tab\t", "\u2019quoted\u2019", "\"double\"", "'single'", "x/y", "a+b=c",
+    "ΣΟΦΟΣ ΟΔΟΣ.", "Σ", "ΑΣ'Σ", "İstanbul STRASSE Straße", "ǅemal ǄEMAL", "ÉTÉ À L'ÎLE", "ﬁn ǰ",
 ]
 
 
@@ -78,6 +79,9 @@ def perturb(ref, i, pool):
             words = words[:-1]
         elif op == 5:
             words.insert(k, words[k])
+        elif op == 3:
+            # Case errors, so that case-insensitive variants differ from the default.
+            words[k] = words[k].upper() if i % 12 == 3 else words[k].lower()
     return " ".join(words)
 
 
@@ -210,7 +214,8 @@ def main():
         golden['sets'][name] = entry
     # Tricky segments scored as one corpus, stored inline (no file can hold a bare \r or U+2028).
     tricky_hyp = TOKENIZER_CASES
-    tricky_ref = [TOKENIZER_CASES[(i + 1) % len(TOKENIZER_CASES)] if i % 3 == 0 else s
+    tricky_ref = [TOKENIZER_CASES[(i + 1) % len(TOKENIZER_CASES)] if i % 3 == 0
+                  else s.swapcase() if i % 3 == 1 else s
                   for i, s in enumerate(TOKENIZER_CASES)]
     entry = {'hyps': tricky_hyp, 'refs': [tricky_ref]}
     entry.update(score_set(tricky_hyp, [tricky_ref]))
