@@ -47,6 +47,7 @@ TOKENIZER_CASES = [
     "1,000.50", "$1,000", "-5", "5-", "a - b", "2019-2020.", "3.14.", "Mr. Smith's", "  lots   of   space  ",
     "trailing space \u00a0", "tab\t", "\u2019quoted\u2019", "\"double\"", "'single'", "x/y", "a+b=c",
     "ΣΟΦΟΣ ΟΔΟΣ.", "Σ", "ΑΣ'Σ", "İstanbul STRASSE Straße", "ǅemal ǄEMAL", "ÉTÉ À L'ÎLE", "ﬁn ǰ",
+    "ΟΔΟΣ, ΣΟΦΟΣ!", "ΣΑΣ ΑΣ. İSTANBUL",
 ]
 
 
@@ -215,7 +216,7 @@ def main():
     # Tricky segments scored as one corpus, stored inline (no file can hold a bare \r or U+2028).
     tricky_hyp = TOKENIZER_CASES
     tricky_ref = [TOKENIZER_CASES[(i + 1) % len(TOKENIZER_CASES)] if i % 3 == 0
-                  else s.swapcase() if i % 3 == 1 else s
+                  else s.swapcase() if i % 3 == 1 else s.lower()
                   for i, s in enumerate(TOKENIZER_CASES)]
     entry = {'hyps': tricky_hyp, 'refs': [tricky_ref]}
     entry.update(score_set(tricky_hyp, [tricky_ref]))
