@@ -47,11 +47,11 @@ public enum Tokenizer13a {
         padded.append(space)
         s = separateSymbols(padded)
         // ([^0-9])([\.,]) -> "\1 \2 "
-        s = pairRule(s, first: { !isDigit($0) }, second: isDotOrComma) { a, b in [a, space, b, space] }
+        s = pairRule(s, first: { !isDigit($0) }, second: isDotOrComma) { a, b in (a, space, b, space) }
         // ([\.,])([^0-9]) -> " \1 \2"
-        s = pairRule(s, first: isDotOrComma, second: { !isDigit($0) }) { a, b in [space, a, space, b] }
+        s = pairRule(s, first: isDotOrComma, second: { !isDigit($0) }) { a, b in (space, a, space, b) }
         // ([0-9])(-) -> "\1 \2 "
-        s = pairRule(s, first: isDigit, second: { $0 == 0x2D }) { a, b in [a, space, b, space] }
+        s = pairRule(s, first: isDigit, second: { $0 == 0x2D }) { a, b in (a, space, b, space) }
         return (s, PythonText.splitRanges(s))
     }
 
@@ -88,11 +88,12 @@ public enum Tokenizer13a {
         return out
     }
 
-    /// `re.sub` of a two-character pattern `(A)(B)`: leftmost matches, never overlapping.
+    /// `re.sub` of a two-character pattern `(A)(B)`: leftmost matches, never overlapping. Every
+    /// 13a replacement is four code points, returned as a tuple so a match allocates nothing.
     @inline(__always)
     private static func pairRule(
         _ s: Scalars, first: (UInt32) -> Bool, second: (UInt32) -> Bool,
-        replacement: (UInt32, UInt32) -> [UInt32]
+        replacement: (UInt32, UInt32) -> (UInt32, UInt32, UInt32, UInt32)
     ) -> Scalars {
         var out = Scalars()
         out.reserveCapacity(s.count + s.count / 2)
@@ -100,7 +101,8 @@ public enum Tokenizer13a {
         let n = s.count
         while i < n {
             if i + 1 < n && first(s[i]) && second(s[i + 1]) {
-                out.append(contentsOf: replacement(s[i], s[i + 1]))
+                let r = replacement(s[i], s[i + 1])
+                out.append(r.0); out.append(r.1); out.append(r.2); out.append(r.3)
                 i += 2
             } else {
                 out.append(s[i])
