@@ -4,7 +4,7 @@
 //
 // Modules follow the data flow; dependencies point one way:
 //   Engine (tensors, autodiff, kernels)      Text (corpus, tokenizers, vocab)
-//   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)
+//   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)  CLI (flag parsing)
 //        Model (Transformer blocks)  <- Engine
 //        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics
 //   executables: train, translate, inspect, bench, gencorpus
@@ -24,18 +24,19 @@ let package = Package(
         .target(name: "Text"),
         .target(name: "Checkpoint"),
         .target(name: "Metrics"),
+        .target(name: "CLI"),
         .target(name: "Model", dependencies: ["Engine"]),
         .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics"]),
-        .executableTarget(name: "train", dependencies: ["Training"]),
-        .executableTarget(name: "translate", dependencies: ["Training"]),
-        .executableTarget(name: "inspect", dependencies: ["Checkpoint"]),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training"]),
+        .executableTarget(name: "train", dependencies: ["Training", "CLI"]),
+        .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
+        .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "CLI"]),
         .executableTarget(name: "gencorpus"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI"]),
     ]
 )

@@ -1,1 +1,34 @@
-print("not yet implemented")
+import CLI
+import Foundation
+import Training
+
+// `train`: learns a translation model from a parallel corpus and writes checkpoints.
+let flags: ParsedFlags
+let config: TrainConfig
+do {
+    flags = try parser.parse(Array(CommandLine.arguments.dropFirst()))
+    if flags.has("help") { print(parser.help); exit(0) }
+    if let extra = flags.positionals.first { throw UsageError("unexpected argument '\(extra)' (flags start with --)") }
+    config = try makeConfig(flags)
+} catch {
+    parser.fail(error)
+}
+
+let console = Console()
+console.quiet = flags.has("quiet")
+StopSignal.install()
+do {
+    let trainer = try Trainer(config: config, resume: flags.has("resume"), log: console.line)
+    let reason = try trainer.run(progress: console.progress)
+    let s = trainer.state
+    console.line(String(format: "stopped: %@ at step %d after %.1f min of training; best validation BLEU %.2f at step %d",
+                        reason.description, s.step, s.trainSeconds / 60, s.bestBLEU ?? 0, s.bestStep ?? 0))
+    switch reason {
+    case .nonFinite: exit(3)
+    case .signal(let sig): exit(128 + sig)
+    default: exit(0)
+    }
+} catch {
+    console.error("train: error: \(error)")
+    exit(1)
+}

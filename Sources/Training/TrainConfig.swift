@@ -1,0 +1,92 @@
+import Model
+import Text
+
+/// Everything `train` was asked to do; saved in each checkpoint so `--resume` continues the
+/// same run and `inspect` can show how a model was made.
+public struct TrainConfig: Codable, Sendable, Equatable {
+    /// Training corpus as TSV (`source<TAB>target`), e.g. "data/train.tsv".
+    public var data: String?
+    /// Or Moses-style line-aligned files, e.g. "corpus/train.en" and "corpus/train.fr".
+    public var source: String?
+    public var target: String?
+    /// Validation TSV, e.g. "data/valid.tsv"; without one, `validHoldOut` pairs are held out.
+    public var valid: String?
+    public var validSource: String?
+    public var validTarget: String?
+    /// Pairs held out from training for validation when no validation file is given, e.g. 500.
+    public var validHoldOut: Int = 500
+    /// Output folder for checkpoints and metrics, e.g. "checkpoints/toy".
+    public var out: String = "checkpoints/model"
+    /// How text becomes token ids.
+    public var tokenizer = TokenizerSpec(kind: .bpe, merges: 8000, minFrequency: 2, shared: true)
+    /// The architecture (vocabulary sizes are filled in from the tokenizer).
+    public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0)
+    /// Adam and the learning-rate schedule.
+    public var optimizer = OptimizerConfig()
+    /// Token budget per batch (source + target tokens incl. padding), e.g. 4096.
+    public var batchTokens: Int = 4096
+    /// Label smoothing ε, e.g. 0.1.
+    public var labelSmoothing: Float = 0.1
+    /// Stop after this many updates (total, across resumes), e.g. 20000; nil = no limit.
+    public var steps: Int?
+    /// Stop after this many passes over the data, e.g. 30; nil = no limit.
+    public var epochs: Int?
+    /// Stop after this many minutes of training (total, across resumes), e.g. 30; nil = no limit.
+    public var minutes: Double?
+    /// Seed for initialisation, data order and dropout, e.g. 1.
+    public var seed: UInt64 = 1
+    /// Threads for the kernels, e.g. 2.
+    public var threads: Int = 2
+    /// Validate and save a checkpoint every N updates, e.g. 500.
+    public var validEvery: Int = 500
+    /// Also validate and save every N minutes, e.g. 5 (whichever comes first).
+    public var validEveryMinutes: Double = 5
+    /// Validation sentences translated greedily for BLEU and exact match, e.g. 500.
+    public var bleuSentences: Int = 500
+    /// Step checkpoints to keep besides the best, e.g. 3.
+    public var keep: Int = 3
+    /// Stop after this many validations without a better BLEU, e.g. 10; nil = never.
+    public var patience: Int?
+    /// Stop when consecutive non-finite losses or gradients reach this count, e.g. 5.
+    public var maxBadSteps: Int = 5
+
+    public init() {}
+}
+
+/// Where a run stands; saved in each checkpoint (metadata key `training_state`).
+public struct TrainingState: Codable, Sendable, Equatable {
+    /// Updates applied, e.g. 1200.
+    public var step = 0
+    /// The next batch to train on.
+    public var position = BatchPosition()
+    /// Source + target tokens (without padding) trained on so far.
+    public var tokensSeen = 0
+    /// Seconds spent training (excluding validation) across all sessions.
+    public var trainSeconds = 0.0
+    /// Updates skipped because the loss or a gradient was NaN or infinite.
+    public var skippedSteps = 0
+    /// Validation results so far, oldest first.
+    public var history: [ValidationRecord] = []
+    /// The best validation BLEU so far and its step.
+    public var bestBLEU: Double?
+    public var bestStep: Int?
+    /// Validations since BLEU last improved (for `patience`).
+    public var validationsWithoutImprovement = 0
+
+    public init() {}
+}
+
+/// One validation: loss, perplexity, BLEU and exact match of greedy translations.
+public struct ValidationRecord: Codable, Sendable, Equatable {
+    public var step: Int
+    public var epoch: Int
+    public var trainSeconds: Double
+    public var tokensSeen: Int
+    public var trainLoss: Double?
+    public var loss: Double
+    public var perplexity: Double
+    public var bleu: Double
+    public var chrf: Double
+    public var exactMatch: Double
+    public var sentences: Int
+}

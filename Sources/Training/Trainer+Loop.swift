@@ -1,0 +1,150 @@
+import Checkpoint
+import Engine
+import Foundation
+import Metrics
+import Model
+import Text
+
+/// Why training stopped.
+public enum StopReason: Equatable, CustomStringConvertible {
+    case steps, epochs, minutes, patience, signal(Int32), nonFinite(String)
+    public var description: String {
+        switch self {
+        case .steps: return "reached --steps"
+        case .epochs: return "reached --epochs"
+        case .minutes: return "reached --minutes"
+        case .patience: return "validation BLEU stopped improving (--patience)"
+        case .signal(let s): return s == 2 ? "interrupted (Ctrl-C)" : "terminated (signal \(s))"
+        case .nonFinite(let m): return m
+        }
+    }
+}
+
+extension Trainer {
+    /// Trains until a stopping condition, validating and checkpointing along the way; always
+    /// ends with a validation and a saved checkpoint (unless the loss became non-finite, in
+    /// which case the last good checkpoint is kept untouched).
+    @discardableResult
+    public func run(progress: @escaping (String) -> Void) throws -> StopReason {
+        var iterator = batcher.makeIterator(from: state.position)
+        var lastValidationStep = state.step
+        var lastValidationTime = state.trainSeconds
+        var badInARow = 0, firstBad: String?
+        var window = (loss: 0.0, tokens: 0, seconds: 0.0, count: 0)
+        var lastPrint = Date.distantPast
+        var lastTrainLoss: Double?
+        func stopReason() -> StopReason? {
+            if StopSignal.requested != 0 { return .signal(StopSignal.requested) }
+            if let s = config.steps, state.step >= s { return .steps }
+            if let e = config.epochs, state.position.epoch >= e { return .epochs }
+            if let m = config.minutes, state.trainSeconds >= m * 60 { return .minutes }
+            return nil
+        }
+        var reason = stopReason()
+        while reason == nil {
+            guard let batch = iterator.next() else { throw TrainingError("the training corpus produced no batches") }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let nextStep = state.step + 1
+            let ctx = ForwardContext(training: true, seed: hashRandom(seed: config.seed, index: UInt64(nextStep) &+ UInt64(state.skippedSteps) << 40))
+            let logits = model(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
+                               targetLength: batch.targetLength, batch: batch.batchSize, ctx)
+            let ce = crossEntropy(logits: logits, targets: batch.targetOutput, ignoreIndex: SpecialTokens.pad,
+                                  labelSmoothing: config.labelSmoothing)
+            let loss = Double(ce.loss.item)
+            ce.loss.backward()
+            let norm = optimizer.gradientNorm()
+            state.position = iterator.position
+            if !loss.isFinite || !norm.isFinite {
+                optimizer.discardGradients()
+                state.skippedSteps += 1
+                badInARow += 1
+                let what = !loss.isFinite ? "loss \(loss)" : "gradient norm \(norm)"
+                if firstBad == nil { firstBad = "step \(nextStep) (epoch \(state.position.epoch + 1)): \(what)" }
+                log("warning: skipped update at step \(nextStep): \(what) is not finite (\(badInARow) in a row)")
+                if badInARow >= config.maxBadSteps {
+                    reason = .nonFinite("stopped: \(badInARow) non-finite updates in a row, starting at \(firstBad!); the last good checkpoint is kept. Try a lower --lr or a longer --warmup")
+                    break
+                }
+                continue
+            }
+            badInARow = 0
+            firstBad = nil
+            let clip = config.optimizer.clipNorm
+            let lr = config.optimizer.rate(at: nextStep)
+            optimizer.update(lr: lr, gradScale: clip > 0 && norm > clip ? clip / norm : 1)
+            state.step = nextStep
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            state.trainSeconds += seconds
+            let tokens = batch.sourceTokens + batch.targetTokens
+            state.tokensSeen += tokens
+            window.loss += loss; window.count += 1; window.tokens += tokens; window.seconds += seconds
+
+            if Date().timeIntervalSince(lastPrint) >= 1 || stopReason() != nil {
+                lastPrint = Date()
+                let avg = window.loss / Double(max(1, window.count))
+                lastTrainLoss = avg
+                let tps = Double(window.tokens) / max(1e-9, window.seconds)
+                progress(progressLine(loss: avg, lr: lr, tokensPerSecond: tps))
+                metrics.write(["kind": "train", "step": state.step, "epoch": state.position.epoch + 1, "loss": avg, "lr": lr,
+                               "tokens_per_s": tps.rounded(), "grad_norm": norm, "train_seconds": state.trainSeconds])
+                window = (0, 0, 0, 0)
+            }
+            reason = stopReason()
+            let dueBySteps = state.step - lastValidationStep >= config.validEvery
+            let dueByTime = state.trainSeconds - lastValidationTime >= config.validEveryMinutes * 60
+            if reason == nil && (dueBySteps || dueByTime) {
+                if try validateAndSave(trainLoss: lastTrainLoss) { reason = .patience }
+                lastValidationStep = state.step
+                lastValidationTime = state.trainSeconds
+            }
+        }
+        let final = reason!
+        if case .nonFinite = final { return final }
+        if state.step > 0 && !(state.history.last?.step == state.step) {
+            _ = try validateAndSave(trainLoss: lastTrainLoss)
+        }
+        return final
+    }
+
+    func progressLine(loss: Double, lr: Double, tokensPerSecond: Double) -> String {
+        var eta = ""
+        var remaining: [Double] = []
+        if let s = config.steps, state.step > 0 { remaining.append(Double(s - state.step) * state.trainSeconds / Double(state.step)) }
+        if let m = config.minutes { remaining.append(m * 60 - state.trainSeconds) }
+        if let e = config.epochs {
+            let perEpoch = Double(batcher.batchCount(epoch: state.position.epoch))
+            let done = Double(state.position.epoch) + Double(state.position.batch) / max(1, perEpoch)
+            if done > 0 { remaining.append((Double(e) - done) * state.trainSeconds / done) }
+        }
+        if let r = remaining.min() { eta = " eta " + formatDuration(max(0, r)) }
+        return String(format: "step %d  epoch %d  loss %.3f  lr %.2e  %.0f tok/s  elapsed %@%@", state.step, state.position.epoch + 1,
+                      loss, lr, tokensPerSecond, formatDuration(state.trainSeconds), eta)
+    }
+
+    /// Validates, records, saves a checkpoint; returns true when patience has run out.
+    func validateAndSave(trainLoss: Double?) throws -> Bool {
+        let t0 = Date()
+        let v = try validate(model: model, tokenizers: tokenizers, set: validation, batchTokens: config.batchTokens,
+                             labelSmoothing: 0, sentences: config.bleuSentences, maxLength: config.model.maxLength - 1)
+        let record = ValidationRecord(step: state.step, epoch: state.position.epoch + 1, trainSeconds: state.trainSeconds,
+                                      tokensSeen: state.tokensSeen, trainLoss: trainLoss, loss: v.loss, perplexity: v.perplexity,
+                                      bleu: v.bleu, chrf: v.chrf, exactMatch: v.exactMatch, sentences: min(config.bleuSentences, validation.pairs.count))
+        state.history.append(record)
+        if state.bestBLEU.map({ v.bleu > $0 }) ?? true {
+            (state.bestBLEU, state.bestStep, state.validationsWithoutImprovement) = (v.bleu, state.step, 0)
+        } else {
+            state.validationsWithoutImprovement += 1
+        }
+        log(String(format: "\nvalid step %d: loss %.3f  ppl %.2f  BLEU %.2f  chrF %.2f  exact %.1f%%  (%d sentences, %.1f s)",
+                   state.step, v.loss, v.perplexity, v.bleu, v.chrf, v.exactMatch, record.sentences, Date().timeIntervalSince(t0)))
+        for (src, ref, hyp) in v.samples { log("  src: \(src)\n  ref: \(ref)\n  hyp: \(hyp)") }
+        metrics.write(["kind": "valid", "step": state.step, "epoch": record.epoch, "loss": v.loss, "perplexity": v.perplexity,
+                       "bleu": v.bleu, "chrf": v.chrf, "exact_match": v.exactMatch, "train_seconds": state.trainSeconds,
+                       "tokens_seen": state.tokensSeen])
+        let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state)
+        let url = try directory.save(file, step: state.step, validationScore: v.bleu, higherIsBetter: true)
+        log("saved \(url.path)")
+        if let p = config.patience, state.validationsWithoutImprovement >= p { return true }
+        return false
+    }
+}

@@ -1,0 +1,61 @@
+import Engine
+import Foundation
+import Metrics
+import Model
+import Text
+
+/// A held-out set: raw sentence pairs (references stay untouched for BLEU) and their ids.
+public struct ValidationSet: Sendable {
+    public let pairs: [SentencePair]
+    public let tokenized: [TokenizedPair]
+
+    public init(pairs: [SentencePair], tokenizers: TokenizerPair) {
+        self.pairs = pairs
+        tokenized = pairs.map { TokenizedPair(source: tokenizers.source.encode($0.source), target: tokenizers.target.encode($0.target)) }
+    }
+}
+
+/// Greedy translations of many sentences, batched by similar length for speed; output order
+/// matches input order.
+public func translateGreedy(_ model: Transformer, _ sources: [[Int32]], batchSentences: Int = 64,
+                            maxLength: @escaping (Int) -> Int = { $0 * 2 + 10 }) -> [[Int32]] {
+    let order = sources.indices.sorted { sources[$0].count < sources[$1].count }
+    var out = [[Int32]](repeating: [], count: sources.count)
+    var i = 0
+    while i < order.count {
+        let chunk = Array(order[i..<min(order.count, i + batchSentences)])
+        let results = model.greedyDecode(chunk.map { sources[$0] }, maxLength: maxLength)
+        for (k, idx) in chunk.enumerated() { out[idx] = results[k] }
+        i += batchSentences
+    }
+    return out
+}
+
+/// Validation loss over the whole set, and BLEU / chrF / exact match of greedy translations of
+/// the first `sentences` pairs. Returns the record and a few (source, reference, hypothesis) samples.
+public func validate(model: Transformer, tokenizers: TokenizerPair, set: ValidationSet, batchTokens: Int,
+                     labelSmoothing: Float, sentences: Int, maxLength: Int) throws
+    -> (loss: Double, perplexity: Double, bleu: Double, chrf: Double, exactMatch: Double, samples: [(String, String, String)]) {
+    let batcher = try Batcher(pairs: set.tokenized, config: BatchConfig(maxTokens: batchTokens, maxLength: maxLength, overLength: .truncate, seed: 0))
+    var nll = 0.0, tokens = 0
+    Graph.noGrad {
+        for batch in batcher.batches(epoch: 0) {
+            let logits = model(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
+                               targetLength: batch.targetLength, batch: batch.batchSize, ForwardContext(training: false))
+            let ce = crossEntropy(logits: logits, targets: batch.targetOutput, ignoreIndex: SpecialTokens.pad, labelSmoothing: labelSmoothing)
+            nll += ce.nllSum
+            tokens += ce.tokens
+        }
+    }
+    let loss = tokens == 0 ? 0 : nll / Double(tokens)
+    let n = min(sentences, set.pairs.count)
+    let hyps = translateGreedy(model, set.tokenized.prefix(n).map { Array($0.source.prefix(maxLength)) })
+        .map { tokenizers.target.decode($0) }
+    let refs = set.pairs.prefix(n).map(\.target)
+    let bleu = n == 0 ? 0 : try BLEU.corpus(hypotheses: hyps, references: [refs]).score
+    let chrf = n == 0 ? 0 : try CHRF.corpus(hypotheses: hyps, references: [refs]).score
+    let normalizer = tokenizers.target.normalizer
+    let exact = n == 0 ? 0 : Double(zip(hyps, refs).filter { $0 == normalizer.normalize($1) }.count) / Double(n)
+    let samples = (0..<min(2, n)).map { (set.pairs[$0].source, refs[$0], hyps[$0]) }
+    return (loss, exp(loss), bleu, chrf, exact * 100, samples)
+}
