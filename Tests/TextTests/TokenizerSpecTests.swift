@@ -63,8 +63,30 @@ final class TokenizerSpecTests: XCTestCase {
         }
     }
 
+    func testConcurrentEncodingMatchesSerial() throws {
+        // The BPE piece cache is shared between threads; results must not depend on interleaving.
+        let pair = try TokenizerPair.learn(spec: TokenizerSpec(kind: .bpe, merges: 40, minFrequency: 1), corpus: Self.corpus)
+        let texts = Self.corpus.pairs.flatMap { [$0.source, $0.target] }
+        let fresh = try TokenizerPair(jsonString: pair.jsonString())  // empty cache
+        let expected = texts.map { pair.source.encode($0) }
+        let results = Results(count: 64)
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            results.set(i, fresh.source.encode(texts[i % texts.count]))
+        }
+        for i in 0..<64 { XCTAssertEqual(results.get(i), expected[i % texts.count]) }
+    }
+
     func testEmptyTrainingTextIsAnError() {
         XCTAssertThrowsError(try TokenizerSpec(kind: .bpe).learn(from: ["", "   "]))
         XCTAssertThrowsError(try TokenizerSpec(kind: .word).learn(from: []))
     }
+}
+
+/// Thread-safe result slots for the concurrency test.
+private final class Results: @unchecked Sendable {
+    private var slots: [[Int32]]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ v: [Int32]) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> [Int32] { lock.lock(); defer { lock.unlock() }; return slots[i] }
 }
