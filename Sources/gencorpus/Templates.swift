@@ -38,7 +38,7 @@ struct Templates {
             guard let prep = rng.pick([Preposition.inside, .on, .under, .nextTo, .near]),
                   let s = subject(put.subjects, pronouns: pronouns, pairChance: 0),
                   let o = phrase(put.objects, adjectiveChance: 0.3),
-                  let g = phrase(prep.ground.subtracting([.person, .animal, .place, .building]), indefinite: false, adjectiveChance: 0.2),
+                  let g = phrase(prep.ground, indefinite: false, adjectiveChance: 0.2, excluding: [.person, .animal, .place, .building]),
                   o.noun.en != g.noun.en
             else { return nil }
             return Clause(subject: s, predicate: .put(o, prep, g), negative: negative, question: question)
@@ -48,19 +48,12 @@ struct Templates {
             else { return nil }
             return Clause(subject: s, predicate: .go(place), negative: negative, question: question)
         case .adjective:
+            // Adjective first, then a subject it suits, so every adjective is equally common.
+            guard let a = rng.pick(adjectives) else { return nil }
             // Only he/she/they among pronouns: "I am happy" would need the speaker's sex.
-            let ps = pronouns.filter { $0 == .he || $0 == .she || $0 == .they }
+            let ps = a.groups.isDisjoint(with: personAdjectives) ? [] : pronouns.filter { $0 == .he || $0 == .she || $0 == .they }
             guard let s = subject([.person, .animal, .fruit, .dish, .clothes, .vehicle, .thing, .place, .building, .plant],
-                                  pronouns: ps, pairChance: 0.12, withAdjectives: false) else { return nil }
-            let candidates: [Adjective]
-            switch s {
-            case .pronoun: candidates = adjectives.filter { !$0.groups.isDisjoint(with: personAdjectives) }
-            case .phrase(let np): candidates = adjectives(for: np.noun)
-            case .pair(let a, let b): candidates = adjectives(for: a.noun).filter { $0.suits(b.noun) }
-            }
-            let chosen: Adjective?
-            if case .phrase(let np) = s { chosen = adjective(for: np.noun) } else { chosen = rng.pick(candidates) }
-            guard let a = chosen else { return nil }
+                                  pronouns: ps, pairChance: 0.12, withAdjectives: false, suiting: a) else { return nil }
             return Clause(subject: s, predicate: .adjective(a), negative: negative, question: question)
         case .location:
             guard let prep = rng.pick(Preposition.allCases),
@@ -81,47 +74,53 @@ struct Templates {
         }
     }
 
-    /// An adjective that suits `noun`: a group first, then a word in it, so that the two
-    /// shapes (round, square) are as frequent as the nine colours and every agreed form
-    /// (rondes, vides, chaudes) occurs often enough to be learned.
-    private mutating func adjective(for noun: Noun, position: AdjectivePosition? = nil) -> Adjective? {
-        let candidates = adjectives(for: noun, position: position)
-        var groups: [AdjectiveGroup] = []
-        for a in candidates {
-            for g in AdjectiveGroup.allCases where a.groups.contains(g) && noun.adjectiveGroups.contains(g) && !groups.contains(g) {
-                groups.append(g)
-            }
-        }
-        guard let group = rng.pick(groups) else { return nil }
-        return rng.pick(candidates.filter { $0.groups.contains(group) })
-    }
-
     /// A subject: a pronoun (40%), a noun phrase, or occasionally two joined by "and".
     private mutating func subject(_ tags: NounTags, pronouns: [Pronoun], pairChance: Double,
-                                  withAdjectives: Bool = true) -> Subject? {
+                                  withAdjectives: Bool = true, suiting: Adjective? = nil) -> Subject? {
         if !pronouns.isEmpty && rng.chance(0.4) && tags.contains(.person) {
             return rng.pick(pronouns).map { .pronoun($0) }
         }
         let adjectiveChance = withAdjectives ? 0.3 : 0
         if rng.chance(pairChance) {
-            guard let a = phrase(tags, indefinite: false, adjectiveChance: 0),
-                  let b = phrase(a.noun.tags.intersection(tags), indefinite: false, adjectiveChance: 0),
+            guard let a = phrase(tags, indefinite: false, adjectiveChance: 0, suiting: suiting),
+                  let b = phrase(a.noun.tags.intersection(tags), indefinite: false, adjectiveChance: 0, suiting: suiting),
                   a.noun.en != b.noun.en else { return nil }
             return .pair(a, b)
         }
-        return phrase(tags, adjectiveChance: adjectiveChance).map { .phrase($0) }
+        return phrase(tags, adjectiveChance: adjectiveChance, suiting: suiting).map { .phrase($0) }
     }
 
     private static let determinerWeights: [(Determiner, Int)] = [
         (.the, 40), (.a, 12), (.some, 12), (.my, 8), (.your, 6), (.his, 5), (.her, 5), (.our, 4), (.their, 4), (.this, 8),
     ]
 
-    /// A noun phrase whose noun carries one of `tags`; adjectives are drawn from those that suit it.
+    /// A noun phrase whose noun carries one of `tags` (and suits `suiting`, if given).
+    ///
+    /// When the phrase gets an adjective, the adjective is drawn first, uniformly, and the noun
+    /// second among those it suits: otherwise the many colour-bearing nouns would drown rare
+    /// forms such as "pleines" or "carrées" and the model would see them too seldom.
     private mutating func phrase(_ tags: NounTags, definiteOnly: Bool = false, indefinite: Bool = true,
                                  determiners: [Determiner]? = nil, plural: Bool? = nil,
-                                 adjectiveChance: Double = 0.55) -> NounPhrase? {
-        let candidates = nouns.filter { $0.matches(tags) }
-        guard let noun = rng.pick(candidates) else { return nil }
+                                 adjectiveChance: Double = 0.55, suiting: Adjective? = nil,
+                                 excluding: NounTags = []) -> NounPhrase? {
+        var candidates = nouns.filter { $0.matches(tags) && !$0.matches(excluding) }
+        if let suiting { candidates = candidates.filter { suiting.suits($0) } }
+        var before: Adjective?
+        var after: Adjective?
+        let noun: Noun
+        if rng.chance(adjectiveChance) {
+            let r = rng.below(10)
+            // 4 in 10 one post-nominal, 4 in 10 one pre-nominal, 2 in 10 both.
+            let position: AdjectivePosition = (r < 4 || r >= 8) ? .afterNoun : .beforeNoun
+            let usable = adjectives.filter { a in a.position == position && candidates.contains { a.suits($0) } }
+            guard let first = rng.pick(usable), let chosen = rng.pick(candidates.filter { first.suits($0) }) else { return nil }
+            noun = chosen
+            if position == .afterNoun { after = first } else { before = first }
+            if r >= 8 { before = rng.pick(adjectives(for: noun, position: .beforeNoun)) }
+        } else {
+            guard let chosen = rng.pick(candidates) else { return nil }
+            noun = chosen
+        }
         let isPlural = plural ?? rng.chance(0.35)
         let allowed = Self.determinerWeights.filter { entry in
             entry.0.allows(plural: isPlural)
@@ -131,14 +130,6 @@ struct Templates {
         }
         guard !allowed.isEmpty else { return nil }
         let determiner = allowed[rng.weightedIndex(allowed.map(\.1))].0
-        var before: Adjective?
-        var after: Adjective?
-        if rng.chance(adjectiveChance) {
-            let r = rng.below(10)
-            // 4 in 10 one post-nominal, 4 in 10 one pre-nominal, 2 in 10 both.
-            if r < 4 || r >= 8 { after = adjective(for: noun, position: .afterNoun) }
-            if r >= 4 { before = adjective(for: noun, position: .beforeNoun) }
-        }
         return NounPhrase(determiner: determiner, noun: noun, plural: isPlural, before: before, after: after)
     }
 }
