@@ -129,7 +129,7 @@ enum Preposition: CaseIterable, Sendable {
 
     var ground: NounTags {
         switch self {
-        case .inside: .container
+        case .inside: [.container, .holder]
         case .on: .surface
         case .under: [.surface, .plant]
         case .behind, .inFrontOf, .nextTo, .near: .landmark

@@ -17,15 +17,17 @@ struct NounTags: OptionSet, Sendable {
     static let writable = NounTags(rawValue: 1 << 9)
     static let place = NounTags(rawValue: 1 << 10)     // destination of "go to"
     static let surface = NounTags(rawValue: 1 << 11)   // on / under it
-    static let container = NounTags(rawValue: 1 << 12) // in it
+    static let container = NounTags(rawValue: 1 << 12) // one can be in it (a car, a house, a park)
+    static let holder = NounTags(rawValue: 1 << 16)    // things go in it (a box, a bag, a basket)
+    static let handheld = NounTags(rawValue: 1 << 17)  // small enough to put in a bag
     static let landmark = NounTags(rawValue: 1 << 13)  // near / behind / in front of / next to it
     static let plant = NounTags(rawValue: 1 << 14)
     static let building = NounTags(rawValue: 1 << 15)
 
     static let animate: NounTags = [.person, .animal]
     static let food: NounTags = [.fruit, .dish]
-    /// Things a person can pick up, carry, buy or put somewhere.
-    static let portable: NounTags = [.thing, .fruit, .dish, .clothes]
+    /// Things a person can put in a bag or on a table.
+    static let portable: NounTags = [.handheld, .fruit, .dish, .clothes]
 }
 
 /// One noun with both languages' singular and plural forms.
@@ -133,35 +135,35 @@ let nouns: [Noun] = [
     noun("bus", "buses", "bus", "bus", .masculine, [.vehicle, .container, .landmark], vehicleAdjectives),
     noun("truck", "trucks", "camion", "camions", .masculine, [.vehicle, .container, .landmark], vehicleAdjectives),
     // Household things. "horloge" starts with a mute h: l'horloge.
-    noun("book", "books", "livre", "livres", .masculine, [.thing, .readable, .writable, .openable], thingAdjectives.union([.quality])),
-    noun("letter", "letters", "lettre", "lettres", .feminine, [.thing, .readable, .writable, .openable], [.size, .beauty, .novelty, .age]),
-    noun("newspaper", "newspapers", "journal", "journaux", .masculine, [.thing, .readable], [.nationality, .age, .novelty, .quality]),
+    noun("book", "books", "livre", "livres", .masculine, [.thing, .handheld, .readable, .writable, .openable], thingAdjectives.union([.quality])),
+    noun("letter", "letters", "lettre", "lettres", .feminine, [.thing, .handheld, .readable, .writable, .openable], [.size, .beauty, .novelty, .age]),
+    noun("newspaper", "newspapers", "journal", "journaux", .masculine, [.thing, .handheld, .readable], [.nationality, .age, .novelty, .quality]),
     noun("table", "tables", "table", "tables", .feminine, [.thing, .surface, .landmark], thingAdjectives.union([.shape])),
     noun("chair", "chairs", "chaise", "chaises", .feminine, [.thing, .surface, .landmark], thingAdjectives),
     noun("bed", "beds", "lit", "lits", .masculine, [.thing, .surface, .landmark], thingAdjectives.union([.shape])),
-    noun("box", "boxes", "boîte", "boîtes", .feminine, [.thing, .container, .openable, .surface, .landmark], thingAdjectives.union([.shape, .fullness])),
-    noun("bag", "bags", "sac", "sacs", .masculine, [.thing, .container, .openable, .landmark], thingAdjectives.union([.fullness])),
-    noun("ball", "balls", "ballon", "ballons", .masculine, [.thing, .landmark], thingAdjectives.union([.shape])),
-    noun("cup", "cups", "tasse", "tasses", .feminine, [.thing, .container], thingAdjectives.union([.fullness])),
-    noun("glass", "glasses", "verre", "verres", .masculine, [.thing, .container], [.size, .cleanliness, .fullness]),
-    noun("bottle", "bottles", "bouteille", "bouteilles", .feminine, [.thing, .container, .openable], [.size, .cleanliness, .fullness, .novelty]),
-    noun("basket", "baskets", "panier", "paniers", .masculine, [.thing, .container, .landmark], [.size, .fullness, .shape, .weight]),
+    noun("box", "boxes", "boîte", "boîtes", .feminine, [.thing, .holder, .openable, .surface, .landmark], thingAdjectives.union([.shape, .fullness])),
+    noun("bag", "bags", "sac", "sacs", .masculine, [.thing, .holder, .openable, .landmark], thingAdjectives.union([.fullness])),
+    noun("ball", "balls", "ballon", "ballons", .masculine, [.thing, .handheld, .landmark], thingAdjectives.union([.shape])),
+    noun("cup", "cups", "tasse", "tasses", .feminine, [.thing, .handheld], thingAdjectives.union([.fullness])),
+    noun("glass", "glasses", "verre", "verres", .masculine, [.thing, .handheld], [.size, .cleanliness, .fullness]),
+    noun("bottle", "bottles", "bouteille", "bouteilles", .feminine, [.thing, .handheld, .openable], [.size, .cleanliness, .fullness, .novelty]),
+    noun("basket", "baskets", "panier", "paniers", .masculine, [.thing, .holder, .landmark], [.size, .fullness, .shape, .weight]),
     noun("mirror", "mirrors", "miroir", "miroirs", .masculine, [.thing, .landmark], thingAdjectives.union([.shape])),
     noun("rug", "rugs", "tapis", "tapis", .masculine, [.thing, .surface, .landmark], thingAdjectives.union([.shape])),
-    noun("key", "keys", "clé", "clés", .feminine, [.thing], [.size, .age, .novelty, .weight, .colour]),
-    noun("pen", "pens", "stylo", "stylos", .masculine, [.thing], [.colour, .size, .age, .novelty, .price, .beauty]),
+    noun("key", "keys", "clé", "clés", .feminine, [.thing, .handheld], [.size, .age, .novelty, .weight, .colour]),
+    noun("pen", "pens", "stylo", "stylos", .masculine, [.thing, .handheld], [.colour, .size, .age, .novelty, .price, .beauty]),
     noun("lamp", "lamps", "lampe", "lampes", .feminine, [.thing, .landmark], thingAdjectives.union([.shape])),
     noun("clock", "clocks", "horloge", "horloges", .feminine, [.thing, .landmark], thingAdjectives.union([.shape])),
-    noun("phone", "phones", "téléphone", "téléphones", .masculine, [.thing], [.colour, .size, .age, .novelty, .price, .cleanliness, .beauty]),
+    noun("phone", "phones", "téléphone", "téléphones", .masculine, [.thing, .handheld], [.colour, .size, .age, .novelty, .price, .cleanliness, .beauty]),
     noun("computer", "computers", "ordinateur", "ordinateurs", .masculine, [.thing, .landmark], [.colour, .size, .age, .novelty, .price, .cleanliness, .weight]),
-    noun("umbrella", "umbrellas", "parapluie", "parapluies", .masculine, [.thing, .openable], [.colour, .size, .age, .novelty, .beauty, .prettiness]),
+    noun("umbrella", "umbrellas", "parapluie", "parapluies", .masculine, [.thing, .handheld, .openable], [.colour, .size, .age, .novelty, .beauty, .prettiness]),
     noun("painting", "paintings", "tableau", "tableaux", .masculine, [.thing, .landmark], [.size, .age, .beauty, .nationality, .price, .novelty]),
     noun("door", "doors", "porte", "portes", .feminine, [.openable, .landmark], [.colour, .size, .age, .novelty, .beauty, .cleanliness, .weight]),
     noun("window", "windows", "fenêtre", "fenêtres", .feminine, [.openable, .landmark], [.size, .age, .novelty, .cleanliness, .shape]),
     // Buildings and plants: landmarks to be near, behind, under or in.
     noun("house", "houses", "maison", "maisons", .feminine, [.building, .container, .landmark], placeAdjectives.union([.colour, .price])),
     noun("tree", "trees", "arbre", "arbres", .masculine, [.plant, .landmark], [.size, .age, .beauty]),
-    noun("flower", "flowers", "fleur", "fleurs", .feminine, [.thing], [.colour, .size, .beauty, .prettiness]),
+    noun("flower", "flowers", "fleur", "fleurs", .feminine, [.thing, .handheld], [.colour, .size, .beauty, .prettiness]),
     // Places one goes to. "hôpital" and "hôtel" start with a mute h.
     noun("park", "parks", "parc", "parcs", .masculine, [.place, .container, .landmark], placeAdjectives),
     noun("school", "schools", "école", "écoles", .feminine, [.place, .building, .container, .landmark], placeAdjectives),

@@ -26,6 +26,7 @@ struct Templates {
             guard let v = rng.pick(transitiveVerbs),
                   let s = subject(v.subjects, pronouns: pronouns, pairChance: 0.05),
                   let o = phrase(v.objects, definiteOnly: v.definiteObjectsOnly) else { return nil }
+            if case .phrase(let np) = s, np.noun.en == o.noun.en { return nil }
             return Clause(subject: s, predicate: .object(v, o), negative: negative, question: question)
         case .modal:
             let m = rng.chance(0.5) ? can : wantTo
@@ -61,6 +62,14 @@ struct Templates {
                                   pronouns: pronouns, pairChance: 0.08, withAdjectives: false),
                   let g = phrase(prep.ground, indefinite: false, adjectiveChance: 0.35) else { return nil }
             if case .phrase(let np) = s, np.noun.en == g.noun.en { return nil }
+            // A cat can be in a box; a person or an elephant cannot.
+            if g.noun.tags.contains(.holder) && !g.noun.tags.contains(.container) {
+                switch s {
+                case .phrase(let np) where !np.noun.matches([.person, .animal]): break
+                case .phrase(let np) where np.noun.matches(.animal) && ["cat", "mouse", "rabbit", "bird"].contains(np.noun.en): break
+                default: return nil
+                }
+            }
             return Clause(subject: s, predicate: .location(prep, g), negative: negative, question: question)
         case .relative:
             let perception = transitiveVerbs.filter { ["voir", "regarder", "chercher", "trouver", "aimer"].contains($0.frInfinitive) }
@@ -69,7 +78,8 @@ struct Templates {
                   let o = phrase(.animate, indefinite: false, adjectiveChance: 0.25) else { return nil }
             let actions = transitiveVerbs.filter { $0.subjects.contains(o.noun.tags.intersection(.animate)) && !$0.definiteObjectsOnly }
             guard let v2 = rng.pick(actions),
-                  let o2 = phrase(v2.objects, indefinite: false, adjectiveChance: 0) else { return nil }
+                  let o2 = phrase(v2.objects, indefinite: false, adjectiveChance: 0),
+                  o2.noun.en != o.noun.en else { return nil }
             return Clause(subject: s, predicate: .relative(v, o, v2, o2), negative: negative, question: question)
         }
     }
