@@ -84,7 +84,7 @@ let adjectives: [Adjective] = [
     before("good", "bon", "bonne", "bons", "bonnes", [.quality]),
     before("beautiful", "beau", "belle", "beaux", "belles", vowel: "bel", [.beauty]),
     before("new", "nouveau", "nouvelle", "nouveaux", "nouvelles", vowel: "nouvel", [.novelty]),
-    before("pretty", "joli", "jolie", "jolis", "jolies", [.prettiness]),
+    before("lovely", "joli", "jolie", "jolis", "jolies", [.prettiness]),
 ]
 
 /// Adjectives that suit `noun`, in lexicon order (deterministic, unlike iterating a Set).

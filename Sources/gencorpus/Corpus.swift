@@ -12,6 +12,10 @@ struct Corpus: Sendable {
     let valid: [Pair]
     let test: [Pair]
     let heldOut: HeldOut
+    /// How many valid+test sentences use a held-out (noun, adjective) pair, and how many a
+    /// held-out negated (subject, verb); a sentence may use both.
+    let evaluationPairCount: Int
+    let evaluationNegationCount: Int
 
     /// Split sizes.
     static let trainCount = 40_000
@@ -45,6 +49,8 @@ struct Corpus: Sendable {
         var seen: [String: String] = [:]
         var train: [Pair] = []
         var pool: [Pair] = []
+        var pairCount = 0
+        var negationCount = 0
         let poolCount = validCount + testCount
         var attempts = 0
         while train.count < trainCount || pool.count < poolCount {
@@ -66,14 +72,20 @@ struct Corpus: Sendable {
             }
             seen[pair.english] = pair.french
             if heldOut.contains(clause) {
-                if pool.count < poolCount { pool.append(pair) }
+                if pool.count < poolCount {
+                    pool.append(pair)
+                    let used = heldOut.used(by: clause)
+                    if used.contains(where: { $0.hasPrefix("na:") }) { pairCount += 1 }
+                    if used.contains(where: { $0.hasPrefix("svn:") }) { negationCount += 1 }
+                }
             } else if train.count < trainCount {
                 train.append(pair)
             }
         }
         let valid = stride(from: 0, to: pool.count, by: 2).map { pool[$0] }
         let test = stride(from: 1, to: pool.count, by: 2).map { pool[$0] }
-        let corpus = Corpus(train: train, valid: valid, test: test, heldOut: heldOut)
+        let corpus = Corpus(train: train, valid: valid, test: test, heldOut: heldOut,
+                            evaluationPairCount: pairCount, evaluationNegationCount: negationCount)
         try corpus.checkVocabularyCoverage()
         return corpus
     }

@@ -19,6 +19,7 @@ enum Stats {
             lines.append("rarest train words (\(side)): " + rarest.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         lines.append("held out: \(corpus.heldOut.pairs.count) noun+adjective pairs, \(corpus.heldOut.subjectVerbNegations.count) negated subject+verb pairs")
+        lines.append("valid+test sentences using a held-out pair: \(corpus.evaluationPairCount), a held-out negation: \(corpus.evaluationNegationCount)")
         lines.append("  pairs: " + corpus.heldOut.pairs.joined(separator: ", "))
         lines.append("  negated: " + corpus.heldOut.subjectVerbNegations.joined(separator: ", "))
         return lines.joined(separator: "\n")
