@@ -2,6 +2,10 @@ import Foundation
 
 // gencorpus: writes or verifies the shipped English -> French toy corpus in data/.
 
+// Declared before `usage`: top-level globals in main.swift initialise in source order.
+/// The seed of the shipped corpus (the Transformer paper's arXiv date).
+let defaultSeed: UInt64 = 20_170_612
+
 let usage = """
     Usage: gencorpus --out DIR [--seed N]     write DIR/train.tsv, valid.tsv, test.tsv
            gencorpus --check DIR [--seed N]   exit 0 if DIR's files match what would be generated
@@ -10,9 +14,6 @@ let usage = """
     Output is deterministic: the same seed gives byte-identical files on every machine.
     Default seed: \(defaultSeed).
     """
-
-/// The seed of the shipped corpus (the Transformer paper's arXiv date).
-let defaultSeed: UInt64 = 20_170_612
 
 enum Command { case out(String), check(String), sample(Int), help }
 
