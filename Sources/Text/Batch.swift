@@ -32,14 +32,15 @@ public struct BatchConfig: Codable, Sendable, Equatable {
     public var maxLength: Int
     /// What to do with a side longer than `maxLength`, e.g. "truncate".
     public var overLength: OverLength
-    /// Pairs per length-sorting bucket, e.g. 4096: larger means less padding but batches whose
-    /// composition is less random.
+    /// Pairs per length-sorting bucket, e.g. 16384: larger means less padding but batches whose
+    /// composition is less random. On Tatoeba (budget 4096) padding is 18% at 4096, 8% at
+    /// 16384, 3% at 65536.
     public var bucketSize: Int
     /// Seed of the shuffles, e.g. 1; the same seed gives the same batches in the same order.
     public var seed: UInt64
 
     public init(maxTokens: Int = 4096, maxLength: Int = 100, overLength: OverLength = .truncate,
-                bucketSize: Int = 4096, seed: UInt64 = 1) {
+                bucketSize: Int = 16384, seed: UInt64 = 1) {
         self.maxTokens = maxTokens
         self.maxLength = maxLength
         self.overLength = overLength

@@ -26,12 +26,18 @@ public struct Normalizer: Codable, Sendable, Equatable {
     /// Returns the normalised text.
     public func normalize(_ text: String) -> String {
         var s = text
-        let ascii = s.utf8.allSatisfy { $0 < 0x80 }
+        var ascii = true
+        var maybeNotNFC = false
+        for c in s.unicodeScalars where c.value >= 0x80 {
+            ascii = false
+            if !Normalizer.knownNFC(c) { maybeNotNFC = true; break }
+        }
         if lowercase { s = s.lowercased() }
-        // ASCII is already NFC; skipping the Foundation bridge here makes English ~10x cheaper.
-        if nfc && !ascii { s = s.precomposedStringWithCanonicalMapping }
+        // Foundation's NFC costs microseconds per call through the bridge; most lines (all of
+        // English, nearly all of French) contain only scalars that are NFC whatever surrounds them.
+        if nfc && maybeNotNFC { s = s.precomposedStringWithCanonicalMapping }
         if collapseWhitespace {
-            s = Normalizer.collapse(s, ascii: ascii)
+            s = Normalizer.collapse(s)
         } else if !ascii && s.unicodeScalars.contains(Normalizer.boundaryMarker) {
             var out = String.UnicodeScalarView()
             for c in s.unicodeScalars { out.append(c == Normalizer.boundaryMarker ? " " : c) }
@@ -40,31 +46,50 @@ public struct Normalizer: Codable, Sendable, Equatable {
         return s
     }
 
-    private static func collapse(_ s: String, ascii: Bool) -> String {
-        if ascii {
-            // Fast path: most lines need no change at all.
-            var clean = true
-            var previousSpace = true
-            for b in s.utf8 {
-                let space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-                if space && (previousSpace || b != 0x20) { clean = false; break }
-                previousSpace = space
-            }
-            if clean && !previousSpace { return s }
+    /// Scalars that neither decompose nor combine with a neighbour under NFC (checked against
+    /// Unicode 14 data): everything below the combining diacritics block U+0300, and general
+    /// punctuation/currency U+2002...U+20CF (U+2000/U+2001 are singletons that NFC replaces).
+    @inline(__always)
+    static func knownNFC(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return v < 0x300 || (v >= 0x2002 && v <= 0x20CF)
+    }
+
+    /// Unicode White_Space scalars, matched without the property tables.
+    @inline(__always)
+    static func isWhitespace(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+            return true
+        default:
+            return false
         }
-        var out = String.UnicodeScalarView()
+    }
+
+    private static func collapse(_ s: String) -> String {
+        // Fast path: most lines need no change at all.
+        var clean = true
+        var previousSpace = true
+        for c in s.unicodeScalars {
+            let space = isWhitespace(c.value)
+            if (space && (previousSpace || c != " ")) || c == boundaryMarker { clean = false; break }
+            previousSpace = space
+        }
+        if clean && !previousSpace { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
         for c in s.unicodeScalars {
-            if c.properties.isWhitespace || c == boundaryMarker {
+            if isWhitespace(c.value) || c == boundaryMarker {
                 pendingSpace = !out.isEmpty
                 continue
             }
             if pendingSpace {
-                out.append(" ")
+                out.append(0x20)
                 pendingSpace = false
             }
-            out.append(c)
+            out.append(contentsOf: c.utf8)
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
