@@ -33,6 +33,9 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
     buffers.reserve(a: mcMax * kcMax, b: kcMax * ncMax)
     let packA = buffers.a, packB = buffers.b, tile = buffers.tile
     let ldc = ops.ldc
+    // With few column panels an A block is reused only a handful of times, so packing it costs
+    // more than it saves: the kernel then reads A in place (see `GEMMARows`).
+    let packAllA = cols.count > GEMMBlocking.unpackedAMaxColumns
 
     var jc = cols.lowerBound
     while jc < cols.upperBound {
@@ -46,8 +49,10 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
             var ic = rows.lowerBound
             while ic < rows.upperBound {
                 let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
-                gemmPackA(transA: ops.transA, a: ops.a, lda: ops.lda, i0: ic, mc: mc,
-                          p0: pc, kc: kc, dst: packA)
+                if packAllA {
+                    gemmPackA(transA: ops.transA, a: ops.a, lda: ops.lda, i0: ic, mc: mc,
+                              p0: pc, kc: kc, dst: packA)
+                }
                 var jr = 0
                 while jr < nc {
                     let cols = min(nr, nc - jr)
@@ -55,13 +60,29 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
                     var ir = 0
                     while ir < mc {
                         let rowsHere = min(mr, mc - ir)
-                        let aPanel = UnsafePointer(packA + ir * kc)
                         let cTile = ops.c + (ic + ir) * ldc + jc + jr
-                        if rowsHere == mr && cols == nr {
-                            gemmKernel6x16(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc,
-                                           alpha: ops.alpha, beta: beta)
+                        let aPanel: UnsafePointer<Float>
+                        let rowsA: GEMMARows
+                        if packAllA {
+                            aPanel = UnsafePointer(packA + ir * kc)
+                            rowsA = .packed
+                        } else if ops.transA {
+                            aPanel = ops.a + pc * ops.lda + ic + ir
+                            rowsA = .strided(rowStride: 1, step: ops.lda, rows: rowsHere)
                         } else {
-                            gemmKernelEdge(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc,
+                            aPanel = ops.a + (ic + ir) * ops.lda + pc
+                            rowsA = .strided(rowStride: ops.lda, step: 1, rows: rowsHere)
+                        }
+                        if rowsHere == mr && cols == nr {
+                            if packAllA {
+                                gemmKernelPacked(kc: kc, a: aPanel, b: bPanel,
+                                                 c: cTile, ldc: ldc, alpha: ops.alpha, beta: beta)
+                            } else {
+                                gemmKernelStrided(kc: kc, a: aPanel, rowsA: rowsA, b: bPanel,
+                                                  c: cTile, ldc: ldc, alpha: ops.alpha, beta: beta)
+                            }
+                        } else {
+                            gemmKernelEdge(packed: packAllA, kc: kc, a: aPanel, rowsA: rowsA, b: bPanel, c: cTile, ldc: ldc,
                                            rows: rowsHere, cols: cols, alpha: ops.alpha,
                                            beta: beta, scratch: tile)
                         }

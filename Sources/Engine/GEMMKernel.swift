@@ -21,12 +21,38 @@ public enum GEMMBlocking {
     public static let mc = 144
     /// Columns of B per packed block: 256 x 2048 floats = 2 MiB, inside L3.
     public static let nc = 2048
+    /// Rectangles at most this many columns wide (4 micro-panels) read A in place, unpacked.
+    public static let unpackedAMaxColumns = 64
 }
 
-/// Computes the 6x16 product of packed panels `a` (kc x 6, k-major) and `b` (kc x 16, k-major)
-/// and stores `alpha * acc + beta * C` into the full tile at `c` (beta == 0: C is not read).
+/// Offsets of the 6 A rows of a micro-tile from the A pointer, plus the step between k values.
+/// Packed panels use rows (0...5) and step 6; unpacked row-major A uses rows (0, lda, ...) and
+/// step 1; unpacked transposed A uses rows (0...5) and step lda. Rows past the matrix edge
+/// repeat the last real row, so nothing is read out of bounds (their results are discarded).
+struct GEMMARows {
+    var r0: Int, r1: Int, r2: Int, r3: Int, r4: Int, r5: Int
+    var step: Int
+
+    /// Layout of a packed A micro-panel (a literal, so the kernel sees constant offsets).
+    @inline(__always)
+    static var packed: GEMMARows { GEMMARows(r0: 0, r1: 1, r2: 2, r3: 3, r4: 4, r5: 5, step: 6) }
+
+    /// Rows of an unpacked A where row r starts at `r * rowStride` and k advances by `step`;
+    /// only `rows` (1...6) of them exist.
+    @inline(__always)
+    static func strided(rowStride: Int, step: Int, rows: Int) -> GEMMARows {
+        let last = rows - 1
+        return GEMMARows(r0: 0, r1: min(1, last) * rowStride, r2: min(2, last) * rowStride,
+                         r3: min(3, last) * rowStride, r4: min(4, last) * rowStride,
+                         r5: min(5, last) * rowStride, step: step)
+    }
+}
+
+/// Computes the 6x16 product of A rows `rowsA` (see `GEMMARows`) and a packed B micro-panel
+/// `b` (kc x 16, k-major) and stores `alpha * acc + beta * C` into the full tile at `c`
+/// (beta == 0: C is not read).
 @inline(__always)
-func gemmKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func gemmKernel6x16(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
     var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
@@ -35,24 +61,26 @@ func gemmKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
     var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
     let rb = UnsafeRawPointer(b)
+    let (r0, r1, r2, r3, r4, r5) = (rowsA.r0, rowsA.r1, rowsA.r2, rowsA.r3, rowsA.r4, rowsA.r5)
+    let step = rowsA.step
     var pa = a
     var off = 0
     for _ in 0..<kc {
         let b0 = rb.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
         let b1 = rb.loadUnaligned(fromByteOffset: off + 32, as: SIMD8<Float>.self)
-        var av = SIMD8<Float>(repeating: pa[0])
+        var av = SIMD8<Float>(repeating: pa[r0])
         c00.addProduct(av, b0); c01.addProduct(av, b1)
-        av = SIMD8<Float>(repeating: pa[1])
+        av = SIMD8<Float>(repeating: pa[r1])
         c10.addProduct(av, b0); c11.addProduct(av, b1)
-        av = SIMD8<Float>(repeating: pa[2])
+        av = SIMD8<Float>(repeating: pa[r2])
         c20.addProduct(av, b0); c21.addProduct(av, b1)
-        av = SIMD8<Float>(repeating: pa[3])
+        av = SIMD8<Float>(repeating: pa[r3])
         c30.addProduct(av, b0); c31.addProduct(av, b1)
-        av = SIMD8<Float>(repeating: pa[4])
+        av = SIMD8<Float>(repeating: pa[r4])
         c40.addProduct(av, b0); c41.addProduct(av, b1)
-        av = SIMD8<Float>(repeating: pa[5])
+        av = SIMD8<Float>(repeating: pa[r5])
         c50.addProduct(av, b0); c51.addProduct(av, b1)
-        pa += 6
+        pa += step
         off += 64
     }
     gemmStoreRow(c, c00, c01, alpha, beta)
@@ -61,6 +89,22 @@ func gemmKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     gemmStoreRow(c + 3 * ldc, c30, c31, alpha, beta)
     gemmStoreRow(c + 4 * ldc, c40, c41, alpha, beta)
     gemmStoreRow(c + 5 * ldc, c50, c51, alpha, beta)
+}
+
+/// The kernel on a packed A micro-panel, compiled on its own: a separate function gets its own
+/// register allocation (inlined into the driver, LLVM spilled accumulators), and a call per
+/// 6x16xKC tile costs nothing measurable.
+@inline(never)
+func gemmKernelPacked(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    gemmKernel6x16(kc: kc, a: a, rowsA: .packed, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+}
+
+/// The kernel on A read in place (row offsets and k step in `rowsA`); see `gemmKernelPacked`.
+@inline(never)
+func gemmKernelStrided(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: UnsafePointer<Float>,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    gemmKernel6x16(kc: kc, a: a, rowsA: rowsA, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
 }
 
 /// Stores one 16-wide row of a tile: `alpha * acc + beta * C`, with beta == 0 not reading C.
@@ -83,10 +127,14 @@ func gemmStoreRow(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v1: SI
 /// accumulators) and applies `alpha * acc + beta * C` element by element to the `rows x cols`
 /// part that exists. Same per-element arithmetic as the full tile, so results match bitwise.
 @inline(__always)
-func gemmKernelEdge(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func gemmKernelEdge(packed: Bool, kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
                     alpha: Float, beta: Float, scratch: UnsafeMutablePointer<Float>) {
-    gemmKernel6x16(kc: kc, a: a, b: b, c: scratch, ldc: 16, alpha: 1, beta: 0)
+    if packed {
+        gemmKernelPacked(kc: kc, a: a, b: b, c: scratch, ldc: 16, alpha: 1, beta: 0)
+    } else {
+        gemmKernelStrided(kc: kc, a: a, rowsA: rowsA, b: b, c: scratch, ldc: 16, alpha: 1, beta: 0)
+    }
     for r in 0..<rows {
         let src = scratch + r * 16
         let dst = c + r * ldc
