@@ -107,6 +107,51 @@ func gemmKernelStrided(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: Un
     gemmKernel6x16(kc: kc, a: a, rowsA: rowsA, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
 }
 
+/// Half-width kernel for a last micro-panel with at most 8 real columns (e.g. attention's
+/// S = 20 = 16 + 4): computes `alpha * acc + beta * C` for the 6x8 tile from the first 8 lanes
+/// of a packed 16-wide B panel, halving the wasted FMAs. Same per-element FMA chain as the 6x16
+/// kernel, so results do not depend on which kernel covered an element.
+@inline(never)
+func gemmKernel6x8(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: UnsafePointer<Float>,
+                   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
+    var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
+    let rb = UnsafeRawPointer(b)
+    let (r0, r1, r2, r3, r4, r5) = (rowsA.r0, rowsA.r1, rowsA.r2, rowsA.r3, rowsA.r4, rowsA.r5)
+    let step = rowsA.step
+    var pa = a
+    var off = 0
+    for _ in 0..<kc {
+        let b0 = rb.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+        c0.addProduct(SIMD8<Float>(repeating: pa[r0]), b0)
+        c1.addProduct(SIMD8<Float>(repeating: pa[r1]), b0)
+        c2.addProduct(SIMD8<Float>(repeating: pa[r2]), b0)
+        c3.addProduct(SIMD8<Float>(repeating: pa[r3]), b0)
+        c4.addProduct(SIMD8<Float>(repeating: pa[r4]), b0)
+        c5.addProduct(SIMD8<Float>(repeating: pa[r5]), b0)
+        pa += step
+        off += 64
+    }
+    gemmStoreRow8(c, c0, alpha, beta)
+    gemmStoreRow8(c + ldc, c1, alpha, beta)
+    gemmStoreRow8(c + 2 * ldc, c2, alpha, beta)
+    gemmStoreRow8(c + 3 * ldc, c3, alpha, beta)
+    gemmStoreRow8(c + 4 * ldc, c4, alpha, beta)
+    gemmStoreRow8(c + 5 * ldc, c5, alpha, beta)
+}
+
+/// Stores one 8-wide row: `alpha * acc + beta * C`, with beta == 0 not reading C.
+@inline(__always)
+func gemmStoreRow8(_ c: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>, _ alpha: Float, _ beta: Float) {
+    let raw = UnsafeMutableRawPointer(c)
+    if beta == 0 {
+        raw.storeBytes(of: alpha * v, as: SIMD8<Float>.self)
+    } else {
+        let old = raw.loadUnaligned(as: SIMD8<Float>.self)
+        raw.storeBytes(of: alpha * v + beta * old, as: SIMD8<Float>.self)
+    }
+}
+
 /// Stores one 16-wide row of a tile: `alpha * acc + beta * C`, with beta == 0 not reading C.
 @inline(__always)
 func gemmStoreRow(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>,
@@ -130,7 +175,9 @@ func gemmStoreRow(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v1: SI
 func gemmKernelEdge(packed: Bool, kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
                     alpha: Float, beta: Float, scratch: UnsafeMutablePointer<Float>) {
-    if packed {
+    if cols <= 8 {
+        gemmKernel6x8(kc: kc, a: a, rowsA: rowsA, b: b, c: scratch, ldc: 16, alpha: 1, beta: 0)
+    } else if packed {
         gemmKernelPacked(kc: kc, a: a, b: b, c: scratch, ldc: 16, alpha: 1, beta: 0)
     } else {
         gemmKernelStrided(kc: kc, a: a, rowsA: rowsA, b: b, c: scratch, ldc: 16, alpha: 1, beta: 0)
