@@ -64,18 +64,33 @@ func gemmPackB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, p0: Int, kc: Int
     while j < nc {
         let cols = min(nr, nc - j)
         if transB {
-            // Stored [n, k]: each of the 16 columns is a unit-stride row of storage; walk
-            // them one at a time so reads stream and writes go to stride-16 slots in L1.
+            // Stored [n, k]: each of the 16 columns is a unit-stride row of storage. Transpose
+            // 8x8 blocks in registers; k and column remainders go element by element.
             let base = b + (j0 + j) * ldb + p0
-            for cc in 0..<cols {
-                let src = base + cc * ldb
-                var o = out + cc
-                for p in 0..<kc { o.pointee = src[p]; o += nr }
-            }
-            if cols < nr {
-                for p in 0..<kc {
-                    for cc in cols..<nr { out[p * nr + cc] = 0 }
+            let kc8 = kc & ~7
+            for half in 0..<2 {
+                let c0 = half * 8
+                let have = max(0, min(8, cols - c0))
+                if have == 8 {
+                    var p = 0
+                    while p < kc8 {
+                        gemmTranspose8x8(src: base + c0 * ldb + p, ld: ldb, dst: out + p * nr + c0, ldd: nr)
+                        p += 8
+                    }
+                } else {
+                    for cc in c0..<(c0 + 8) {
+                        var o = out + cc
+                        if cc < cols {
+                            let src = base + cc * ldb
+                            for p in 0..<kc8 { o.pointee = src[p]; o += nr }
+                        } else {
+                            for _ in 0..<kc8 { o.pointee = 0; o += nr }
+                        }
+                    }
                 }
+            }
+            for p in kc8..<kc {
+                for cc in 0..<nr { out[p * nr + cc] = cc < cols ? base[cc * ldb + p] : 0 }
             }
             out += kc * nr
         } else {
@@ -100,4 +115,42 @@ func gemmPackB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, p0: Int, kc: Int
         }
         j += nr
     }
+}
+
+/// Writes the transpose of the 8x8 block at `src` (rows `ld` apart) to `dst` (rows `ldd` apart).
+/// Three "unzip" rounds (even lanes then odd lanes of each vector pair) rotate the 6 index
+/// bits of the 64 elements by three, which turns row-major (i, j) into (j, i).
+@inline(__always)
+func gemmTranspose8x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePointer<Float>, ldd: Int) {
+    let r = UnsafeRawPointer(src)
+    let stride = ld * 4
+    var v0 = r.loadUnaligned(as: SIMD8<Float>.self)
+    var v1 = r.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self)
+    var v2 = r.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self)
+    var v3 = r.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self)
+    var v4 = r.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self)
+    var v5 = r.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<Float>.self)
+    var v6 = r.loadUnaligned(fromByteOffset: 6 * stride, as: SIMD8<Float>.self)
+    var v7 = r.loadUnaligned(fromByteOffset: 7 * stride, as: SIMD8<Float>.self)
+    for _ in 0..<3 {
+        (v0, v1, v2, v3, v4, v5, v6, v7) = (
+            SIMD8(lowHalf: v0.evenHalf, highHalf: v1.evenHalf),
+            SIMD8(lowHalf: v2.evenHalf, highHalf: v3.evenHalf),
+            SIMD8(lowHalf: v4.evenHalf, highHalf: v5.evenHalf),
+            SIMD8(lowHalf: v6.evenHalf, highHalf: v7.evenHalf),
+            SIMD8(lowHalf: v0.oddHalf, highHalf: v1.oddHalf),
+            SIMD8(lowHalf: v2.oddHalf, highHalf: v3.oddHalf),
+            SIMD8(lowHalf: v4.oddHalf, highHalf: v5.oddHalf),
+            SIMD8(lowHalf: v6.oddHalf, highHalf: v7.oddHalf))
+    }
+    let w = UnsafeMutableRawPointer(dst)
+    let ds = ldd * 4
+    w.storeBytes(of: v0, as: SIMD8<Float>.self)
+    w.storeBytes(of: v1, toByteOffset: ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: v2, toByteOffset: 2 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: v3, toByteOffset: 3 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: v4, toByteOffset: 4 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: v5, toByteOffset: 5 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: v6, toByteOffset: 6 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: v7, toByteOffset: 7 * ds, as: SIMD8<Float>.self)
 }
