@@ -1,7 +1,8 @@
 import Engine
 
 /// GEMM throughput: square cubes (the headline figure) plus the model's typical shapes —
-/// a linear layer [B*T, d] x [d, 4d] and batched per-head attention scores Q * K^T.
+/// linear layers forward ([B*T, d] x [d, 4d]) and backward (dX = dY * W^T, dW = X^T * dY),
+/// and batched per-head attention (scores Q * K^T, then P * V, and 16^3 tiles).
 func benchGEMM(_ bench: Bench) {
     for size in [256, 512, 1024] where bench.wants("gemm") {
         for threads in bench.options.threads {
@@ -13,6 +14,10 @@ func benchGEMM(_ bench: Bench) {
         for threads in bench.options.threads {
             gemmCase(bench, name: "gemm_linear", batch: 1, m: 1000, n: 2048, k: 512,
                      transB: false, threads: threads)
+            gemmCase(bench, name: "gemm_linear", batch: 1, m: 1000, n: 512, k: 2048,
+                     transB: true, threads: threads)
+            gemmCase(bench, name: "gemm_linear", batch: 1, m: 512, n: 2048, k: 1000,
+                     transA: true, transB: false, threads: threads)
             gemmCase(bench, name: "gemm_linear", batch: 1, m: 1000, n: 64, k: 512,
                      transB: true, threads: threads)
         }
@@ -29,9 +34,10 @@ func benchGEMM(_ bench: Bench) {
     }
 }
 
-/// Measures `batch` products [m, k] x op(B) -> [m, n] (B stored [n, k] when transB).
+/// Measures `batch` products op(A) x op(B) -> [m, n] (A stored [k, m] when transA, B stored
+/// [n, k] when transB).
 private func gemmCase(_ bench: Bench, name: String, batch: Int, m: Int, n: Int, k: Int,
-                      transB: Bool, threads: Int) {
+                      transA: Bool = false, transB: Bool, threads: Int) {
     let saved = Threads.count
     Threads.count = threads
     defer { Threads.count = saved }
@@ -43,15 +49,15 @@ private func gemmCase(_ bench: Bench, name: String, batch: Int, m: Int, n: Int, 
     for i in 0..<(batch * k * n) { b[i] = Float(i % 5) * 0.5 - 1 }
     var fields: [(String, Any)] = []
     if batch > 1 { fields.append(("batch", batch)) }
-    fields += [("m", m), ("n", n), ("k", k), ("transB", transB), ("threads", threads)]
+    fields += [("m", m), ("n", n), ("k", k), ("transA", transA), ("transB", transB), ("threads", threads)]
     let flops = 2.0 * Double(batch) * Double(m) * Double(n) * Double(k)
     bench.measure(name: name, fields: fields, flops: flops) {
         if batch == 1 {
-            sgemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: transA ? m : k,
                   b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
         } else {
-            sgemmBatched(batch: batch, transA: false, transB: transB, m: m, n: n, k: k, alpha: 1,
-                         a: a, lda: k, strideA: m * k, b: b, ldb: transB ? k : n, strideB: k * n,
+            sgemmBatched(batch: batch, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                         a: a, lda: transA ? m : k, strideA: m * k, b: b, ldb: transB ? k : n, strideB: k * n,
                          beta: 0, c: c, ldc: n, strideC: m * n)
         }
     }
