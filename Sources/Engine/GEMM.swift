@@ -12,6 +12,9 @@ extension GEMMOperands: @unchecked Sendable {}
 /// costs ~10-20 µs, about what a 128x128x64 product takes on one core.
 public let gemmParallelMinFlops = 2 * 128 * 128 * 64
 
+/// Products of at least this many flops (e.g. 512^3) are cut into several strips per thread.
+let gemmOversplitMinFlops = 2 * 384 * 384 * 384
+
 /// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m, k], op(B) is [k, n], C is [m, n].
 /// transA: A is stored as [k, m] (lda >= m); otherwise [m, k] (lda >= k). Same for B.
 /// beta == 0 must overwrite C without reading it (C may hold garbage/NaN); beta == 1 accumulates.
@@ -52,7 +55,9 @@ public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int,
         for i in 0..<batch { gemmThreaded(item(i), m: m, n: n, threads: perItem ? threads : 1) }
         return
     }
-    let chunks = min(threads, batch)
+    // A few chunks per thread, handed out dynamically, so a core shared with another process
+    // does not hold everyone up; each chunk is whole items, so results stay thread-invariant.
+    let chunks = min(4 * threads, batch)
     let per = (batch + chunks - 1) / chunks
     parallelFor(chunks) { chunk in
         for i in (chunk * per)..<min(batch, (chunk + 1) * per) {
@@ -74,7 +79,11 @@ func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
     let splitRows = tilesM >= tilesN
     let tiles = splitRows ? tilesM : tilesN
     let flops = 2 * m * n * ops.k
-    let parts = flops < gemmParallelMinFlops ? 1 : min(threads, tiles)
+    // Big products get ~4 strips per thread, handed out dynamically: when another process
+    // holds a core, the other thread picks up more strips instead of everyone waiting for the
+    // slowed one. Each extra strip re-packs the shared operand, ~1% extra work at this size.
+    let strips = flops >= gemmOversplitMinFlops ? 4 * threads : threads
+    let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(strips, tiles)
     if parts <= 1 {
         gemmRectangle(ops, rows: 0..<m, cols: 0..<n)
         return
