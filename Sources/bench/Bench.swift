@@ -87,13 +87,20 @@ struct Bench {
         printJSON(out)
     }
 
-    /// Waits up to `options.idleWait` seconds until other processes use < 0.2 cores.
+    /// Waits up to `options.idleWait` seconds until other processes use < 0.2 cores; if the
+    /// machine stays busy, says so on stderr and goes on (each line's `load` tells the cost).
     func waitForIdle() {
         let deadline = Date().addingTimeInterval(options.idleWait)
+        var load = Double.nan
         while Date() < deadline {
             let s = CPUSample.now()
             Thread.sleep(forTimeInterval: 0.5)
-            if CPUSample.now().otherLoad(since: s) < 0.2 { return }
+            load = CPUSample.now().otherLoad(since: s)
+            if load < 0.2 || load.isNaN { return }
+        }
+        if options.idleWait > 0 {
+            let note = "bench: machine still busy after \(options.idleWait) s (other load \(load)); measuring anyway\n"
+            FileHandle.standardError.write(Data(note.utf8))
         }
     }
 }
