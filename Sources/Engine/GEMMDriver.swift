@@ -29,13 +29,13 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
     let kcMax = min(GEMMBlocking.kc, ops.k)
     let mcMax = min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
     let ncMax = min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
-    let buffers = GEMMBuffers.current
-    buffers.reserve(a: mcMax * kcMax, b: kcMax * ncMax)
-    let packA = buffers.a, packB = buffers.b, tile = buffers.tile
-    let ldc = ops.ldc
     // With few column panels an A block is reused only a handful of times, so packing it costs
     // more than it saves: the kernel then reads A in place (see `GEMMARows`).
     let packAllA = cols.count > GEMMBlocking.unpackedAMaxColumns
+    let buffers = GEMMBuffers.current
+    buffers.reserve(a: packAllA ? mcMax * kcMax : 0, b: kcMax * ncMax)
+    let packA = buffers.a, packB = buffers.b, tile = buffers.tile
+    let ldc = ops.ldc
 
     var jc = cols.lowerBound
     while jc < cols.upperBound {
