@@ -10,7 +10,7 @@ extension GEMMOperands: @unchecked Sendable {}
 
 /// Products below this many flops (2*m*n*k) run on the calling thread: a dispatch round trip
 /// costs ~10-20 µs, about what a 128x128x64 product takes on one core.
-public let gemmParallelMinFlops = 2 * 128 * 128 * 64
+let gemmParallelMinFlops = 2 * 128 * 128 * 64
 
 /// Products of at least this many flops (e.g. 512^3) are cut into several strips per thread.
 let gemmOversplitMinFlops = 2 * 384 * 384 * 384
@@ -19,8 +19,8 @@ let gemmOversplitMinFlops = 2 * 384 * 384 * 384
 /// transA: A is stored as [k, m] (lda >= m); otherwise [m, k] (lda >= k). Same for B.
 /// beta == 0 must overwrite C without reading it (C may hold garbage/NaN); beta == 1 accumulates.
 ///
-/// Packed, cache-blocked, 6x16 FMA micro-kernel (see `GEMMBlocking`); uses `Threads.count`
-/// threads for products of at least `gemmParallelMinFlops`. k == 0 or alpha == 0 gives
+/// Packed, cache-blocked, 6x16 FMA micro-kernel (sizes in `GEMMBlocking`); uses `Threads.count`
+/// threads for products of at least ~2 MFLOP (128x128x64), smaller ones run inline. k == 0 or alpha == 0 gives
 /// C = beta * C without reading A or B. Non-positive m or n is a no-op. The pointers and leading
 /// dimensions are trusted: they must describe memory of the stated shapes.
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -10,19 +10,19 @@
 /// thread boundaries fall (this is what makes 1- and 2-thread results bitwise equal).
 
 /// Tile and cache-block sizes, tuned for Zen 1 (32 KiB L1d, 512 KiB L2, 8 MiB L3 per CCX).
-public enum GEMMBlocking {
+enum GEMMBlocking {
     /// Rows of C per micro-tile.
-    public static let mr = 6
+    static let mr = 6
     /// Columns of C per micro-tile (two SIMD8 vectors).
-    public static let nr = 16
+    static let nr = 16
     /// Depth of one packed block: a 16 x 256 B micro-panel (16 KiB) stays in L1.
-    public static let kc = 256
+    static let kc = 256
     /// Rows of A per packed block: 144 x 256 floats = 144 KiB, well inside L2.
-    public static let mc = 144
+    static let mc = 144
     /// Columns of B per packed block: 256 x 2048 floats = 2 MiB, inside L3.
-    public static let nc = 2048
+    static let nc = 2048
     /// Rectangles at most this many columns wide (4 micro-panels) read A in place, unpacked.
-    public static let unpackedAMaxColumns = 64
+    static let unpackedAMaxColumns = 64
 }
 
 /// Offsets of the 6 A rows of a micro-tile from the A pointer, plus the step between k values.
