@@ -1,1 +1,12 @@
-print("not yet implemented")
+import Foundation
+
+// `bench [--only gemm] [--threads 1,2] [--runs N] [--idle-wait S]`: one JSON line per
+// measurement on stdout. New benchmarks: write `benchX(_ bench: Bench)` and add it below.
+do {
+    let bench = Bench(options: try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst())))
+    bench.waitForIdle()
+    benchGEMM(bench)
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(2)
+}

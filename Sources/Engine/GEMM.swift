@@ -1,0 +1,102 @@
+/// Public single-precision GEMM entry points and how they spread work over threads.
+///
+/// Work is split only over disjoint blocks of C (rows or columns, or whole batch items),
+/// never over k, and each C element's arithmetic is independent of where the split falls,
+/// so results are bitwise identical for any `Threads.count`.
+
+extension GEMMOperands: @unchecked Sendable {}
+// Safe to share across the parallelFor workers: each worker writes a disjoint rectangle of C
+// and only reads A and B, which nobody writes during the call.
+
+/// Products below this many flops (2*m*n*k) run on the calling thread: a dispatch round trip
+/// costs ~10-20 µs, about what a 128x128x64 product takes on one core.
+let gemmParallelMinFlops = 2 * 128 * 128 * 64
+
+/// Products of at least this many flops (e.g. 512^3) are cut into several strips per thread.
+let gemmOversplitMinFlops = 2 * 384 * 384 * 384
+
+/// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m, k], op(B) is [k, n], C is [m, n].
+/// transA: A is stored as [k, m] (lda >= m); otherwise [m, k] (lda >= k). Same for B.
+/// beta == 0 must overwrite C without reading it (C may hold garbage/NaN); beta == 1 accumulates.
+///
+/// Packed, cache-blocked, 6x16 FMA micro-kernel (sizes in `GEMMBlocking`); uses `Threads.count`
+/// threads for products of at least ~2 MFLOP (128x128x64), smaller ones run inline. k == 0 or alpha == 0 gives
+/// C = beta * C without reading A or B. Non-positive m or n is a no-op. The pointers and leading
+/// dimensions are trusted: they must describe memory of the stated shapes.
+public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    gemmThreaded(ops, m: m, n: n, threads: Threads.count)
+}
+
+/// `batch` independent GEMMs; matrix i uses a + i*strideA, b + i*strideB, c + i*strideC
+/// (strideB may be 0 to share one B across the batch).
+///
+/// Many small items (e.g. per-head attention products) are spread over threads a whole item
+/// at a time; a few large items are run one after another, each multithreaded.
+public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                         a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                         b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+    if batch <= 0 || m <= 0 || n <= 0 { return }
+    let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    @Sendable func item(_ i: Int) -> GEMMOperands {
+        var o = ops
+        o.a += i * strideA; o.b += i * strideB; o.c += i * strideC
+        return o
+    }
+    let threads = Threads.count
+    let itemFlops = 2 * m * n * max(1, k)
+    let perItem = batch < 4 * threads && itemFlops >= gemmParallelMinFlops
+    if threads == 1 || perItem || batch * itemFlops < gemmParallelMinFlops {
+        for i in 0..<batch { gemmThreaded(item(i), m: m, n: n, threads: perItem ? threads : 1) }
+        return
+    }
+    // A few chunks per thread, handed out dynamically, so a core shared with another process
+    // does not hold everyone up; each chunk is whole items, so results stay thread-invariant.
+    let chunks = min(4 * threads, batch)
+    let per = (batch + chunks - 1) / chunks
+    parallelFor(chunks) { chunk in
+        for i in (chunk * per)..<min(batch, (chunk + 1) * per) {
+            gemmThreaded(item(i), m: m, n: n, threads: 1)
+        }
+    }
+}
+
+/// Runs one GEMM, cutting C into at most `threads` row or column strips (whichever dimension
+/// has more micro-tiles), each computed by `gemmRectangle` on its own thread.
+func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
+    if m <= 0 || n <= 0 { return }
+    if ops.k == 0 || ops.alpha == 0 {
+        gemmScale(c: ops.c, ldc: ops.ldc, rows: 0..<m, cols: 0..<n, beta: ops.beta)
+        return
+    }
+    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+    let tilesM = (m + mr - 1) / mr, tilesN = (n + nr - 1) / nr
+    let splitRows = tilesM >= tilesN
+    let tiles = splitRows ? tilesM : tilesN
+    let flops = 2 * m * n * ops.k
+    // Big products get ~4 strips per thread, handed out dynamically: when another process
+    // holds a core, the other thread picks up more strips instead of everyone waiting for the
+    // slowed one. Each extra strip re-packs the shared operand, ~1% extra work at this size.
+    let strips = flops >= gemmOversplitMinFlops ? 4 * threads : threads
+    let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(strips, tiles)
+    if parts <= 1 {
+        gemmRectangle(ops, rows: 0..<m, cols: 0..<n)
+        return
+    }
+    // Strips are whole micro-tiles so only the last strip has edge tiles.
+    let tilesPer = (tiles + parts - 1) / parts
+    parallelFor(parts) { p in
+        if splitRows {
+            let lo = p * tilesPer * mr
+            gemmRectangle(ops, rows: min(m, lo)..<min(m, lo + tilesPer * mr), cols: 0..<n)
+        } else {
+            let lo = p * tilesPer * nr
+            gemmRectangle(ops, rows: 0..<m, cols: min(n, lo)..<min(n, lo + tilesPer * nr))
+        }
+    }
+}

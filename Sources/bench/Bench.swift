@@ -1,0 +1,122 @@
+import Foundation
+
+/// Command-line options shared by all benchmarks.
+struct BenchOptions {
+    /// Thread counts to measure, e.g. `--threads 1,2` (default: 1 and all cores).
+    var threads: [Int] = Array(Set([1, max(1, ProcessInfo.processInfo.activeProcessorCount)])).sorted()
+    /// Benchmark name filter, e.g. `--only gemm` (nil: run everything).
+    var only: Set<String>? = nil
+    /// Timed runs per measurement after warm-up, e.g. `--runs 15`.
+    var runs = 11
+    /// Longest wait for the machine to go quiet before measuring, e.g. `--idle-wait 30` seconds.
+    var idleWait = 30.0
+
+    /// Parses `arguments` (without the program name); errors name the bad flag and the fix.
+    init(arguments: [String]) throws {
+        var it = arguments.makeIterator()
+        while let flag = it.next() {
+            func value() throws -> String {
+                guard let v = it.next() else { throw BenchError("flag \(flag) needs a value") }
+                return v
+            }
+            switch flag {
+            case "--threads":
+                let parts = try value().split(separator: ",").map { Int($0) }
+                guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                    throw BenchError("--threads wants positive integers like 1,2")
+                }
+                threads = parts.compactMap { $0 }
+            case "--only":
+                only = Set(try value().split(separator: ",").map(String.init))
+            case "--runs":
+                guard let r = Int(try value()), r > 0 else { throw BenchError("--runs wants a positive integer, e.g. --runs 11") }
+                runs = r
+            case "--idle-wait":
+                guard let s = Double(try value()), s >= 0 else { throw BenchError("--idle-wait wants seconds >= 0, e.g. --idle-wait 30") }
+                idleWait = s
+            case "-h", "--help":
+                throw BenchError("usage: bench [--only gemm,...] [--threads 1,2] [--runs N] [--idle-wait SECONDS]")
+            default:
+                throw BenchError("unknown flag \(flag); try --help")
+            }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = "bench: " + message }
+}
+
+/// Times closures and prints one JSON line per measurement, so results are easy to collect
+/// and compare (`make bench | jq`). Add a benchmark by calling `measure` from a new function.
+struct Bench {
+    let options: BenchOptions
+
+    /// True when benchmark `name` passes the `--only` filter.
+    /// `--only gemm` selects "gemm" and its family ("gemm_linear", "gemm_attn", ...).
+    func wants(_ name: String) -> Bool {
+        guard let only = options.only else { return true }
+        return only.contains { name == $0 || name.hasPrefix($0 + "_") }
+    }
+
+    /// Runs `body` to warm up, then `options.runs` timed runs; each run repeats `body` enough
+    /// times to last >= 10 ms so tiny kernels are not lost in timer noise. Prints name,
+    /// `fields`, the median time per call, `flops / median` as GFLOP/s (when flops > 0) and
+    /// the load from other processes during the timed runs.
+    func measure(name: String, fields: [(String, Any)], flops: Double = 0, _ body: () -> Void) {
+        let w0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        let once = Double(DispatchTime.now().uptimeNanoseconds - w0) / 1e9
+        let reps = max(1, Int(0.01 / max(once, 1e-9)))
+        for _ in 0..<min(reps, 100) { body() }
+        var times: [Double] = []
+        let before = CPUSample.now()
+        for _ in 0..<options.runs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<reps { body() }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(reps))
+        }
+        let load = CPUSample.now().otherLoad(since: before)
+        times.sort()
+        let median = times[times.count / 2]
+        var out: [(String, Any)] = [("bench", name)] + fields
+        if flops > 0 { out.append(("gflops", flops / median / 1e9)) }
+        out += [("median_ms", median * 1e3), ("min_ms", times[0] * 1e3), ("runs", options.runs),
+                ("load", load)]
+        printJSON(out)
+    }
+
+    /// Waits up to `options.idleWait` seconds until other processes use < 0.2 cores; if the
+    /// machine stays busy, says so on stderr and goes on (each line's `load` tells the cost).
+    func waitForIdle() {
+        let deadline = Date().addingTimeInterval(options.idleWait)
+        var load = Double.nan
+        while Date() < deadline {
+            let s = CPUSample.now()
+            Thread.sleep(forTimeInterval: 0.5)
+            load = CPUSample.now().otherLoad(since: s)
+            if load < 0.2 || load.isNaN { return }
+        }
+        if options.idleWait > 0 {
+            let note = "bench: machine still busy after \(options.idleWait) s (other load \(load)); measuring anyway\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
+    }
+}
+
+/// Prints `fields` as one JSON object line, in order; doubles get 2-3 significant decimals.
+func printJSON(_ fields: [(String, Any)]) {
+    let body = fields.map { key, value -> String in
+        let v: String
+        switch value {
+        case let d as Double: v = d.isFinite ? String(format: d >= 10 ? "%.2f" : "%.3f", d) : "null"
+        case let i as Int: v = String(i)
+        case let b as Bool: v = b ? "true" : "false"
+        default: v = "\"\(value)\""
+        }
+        return "\"\(key)\":\(v)"
+    }
+    print("{" + body.joined(separator: ",") + "}")
+    fflush(nil)  // all streams: keeps lines flowing when piped, without touching the global `stdout`
+}

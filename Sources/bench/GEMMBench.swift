@@ -1,0 +1,64 @@
+import Engine
+
+/// GEMM throughput: square cubes (the headline figure) plus the model's typical shapes —
+/// linear layers forward ([B*T, d] x [d, 4d]) and backward (dX = dY * W^T, dW = X^T * dY),
+/// and batched per-head attention (scores Q * K^T, then P * V, and 16^3 tiles).
+func benchGEMM(_ bench: Bench) {
+    for size in [256, 512, 1024] where bench.wants("gemm") {
+        for threads in bench.options.threads {
+            gemmCase(bench, name: "gemm", batch: 1, m: size, n: size, k: size,
+                     transB: false, threads: threads)
+        }
+    }
+    if bench.wants("gemm_linear") {
+        for threads in bench.options.threads {
+            gemmCase(bench, name: "gemm_linear", batch: 1, m: 1000, n: 2048, k: 512,
+                     transB: false, threads: threads)
+            gemmCase(bench, name: "gemm_linear", batch: 1, m: 1000, n: 512, k: 2048,
+                     transB: true, threads: threads)
+            gemmCase(bench, name: "gemm_linear", batch: 1, m: 512, n: 2048, k: 1000,
+                     transA: true, transB: false, threads: threads)
+            gemmCase(bench, name: "gemm_linear", batch: 1, m: 1000, n: 64, k: 512,
+                     transB: true, threads: threads)
+        }
+    }
+    if bench.wants("gemm_attn") {
+        for threads in bench.options.threads {
+            gemmCase(bench, name: "gemm_attn", batch: 256, m: 20, n: 20, k: 64,
+                     transB: true, threads: threads)
+            gemmCase(bench, name: "gemm_attn", batch: 256, m: 20, n: 64, k: 20,
+                     transB: false, threads: threads)
+            gemmCase(bench, name: "gemm_attn", batch: 1024, m: 16, n: 16, k: 16,
+                     transB: false, threads: threads)
+        }
+    }
+}
+
+/// Measures `batch` products op(A) x op(B) -> [m, n] (A stored [k, m] when transA, B stored
+/// [n, k] when transB).
+private func gemmCase(_ bench: Bench, name: String, batch: Int, m: Int, n: Int, k: Int,
+                      transA: Bool = false, transB: Bool, threads: Int) {
+    let saved = Threads.count
+    Threads.count = threads
+    defer { Threads.count = saved }
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: batch * m * k)
+    let b = UnsafeMutablePointer<Float>.allocate(capacity: batch * k * n)
+    let c = UnsafeMutablePointer<Float>.allocate(capacity: batch * m * n)
+    defer { a.deallocate(); b.deallocate(); c.deallocate() }
+    for i in 0..<(batch * m * k) { a[i] = Float(i % 7) * 0.25 - 0.75 }
+    for i in 0..<(batch * k * n) { b[i] = Float(i % 5) * 0.5 - 1 }
+    var fields: [(String, Any)] = []
+    if batch > 1 { fields.append(("batch", batch)) }
+    fields += [("m", m), ("n", n), ("k", k), ("transA", transA), ("transB", transB), ("threads", threads)]
+    let flops = 2.0 * Double(batch) * Double(m) * Double(n) * Double(k)
+    bench.measure(name: name, fields: fields, flops: flops) {
+        if batch == 1 {
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: transA ? m : k,
+                  b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
+        } else {
+            sgemmBatched(batch: batch, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                         a: a, lda: transA ? m : k, strideA: m * k, b: b, ldb: transB ? k : n, strideB: k * n,
+                         beta: 0, c: c, ldc: n, strideC: m * n)
+        }
+    }
+}
