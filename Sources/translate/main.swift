@@ -1,1 +1,95 @@
-print("not yet implemented")
+import CLI
+import Engine
+import Foundation
+import Metrics
+import Training
+
+// `translate`: loads a checkpoint and translates sentences (an argument, stdin, or --input FILE).
+let parser = FlagParser(command: "translate", usage: "translate --checkpoint PATH [SENTENCE ...] [flags]", flags: [
+    Flag("checkpoint", "PATH", "A .safetensors file, or a training folder (uses best, else latest).", group: "Model"),
+    Flag("input", "FILE", "Translate every line of FILE (default: the arguments, else stdin).", group: "Input and output"),
+    Flag("output", "FILE", "Write translations to FILE, one per line (default: stdout).", group: "Input and output"),
+    Flag("reference", "FILE", "Score the translations against FILE (one reference per line): BLEU, chrF, exact match.", group: "Input and output"),
+    Flag("tsv", "FILE", "Translate the source column of a TSV file and score against its target column.", group: "Input and output"),
+    Flag("max-length", "X", "Stop a translation after X times the source length + 10 tokens (default 2).", group: "Decoding"),
+    Flag("batch", "N", "Sentences decoded together (default 64).", group: "Decoding"),
+    Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
+    Flag("quiet", nil, "Print only translations (and scores).", group: "Other"),
+])
+
+let flags: ParsedFlags
+do {
+    flags = try parser.parse(Array(CommandLine.arguments.dropFirst()))
+    if flags.has("help") { print(parser.help); exit(0) }
+    guard flags.string("checkpoint") != nil else { throw UsageError("--checkpoint PATH is required (a .safetensors file or a training folder)") }
+    if flags.has("tsv") && (flags.has("input") || flags.has("reference")) { throw UsageError("--tsv replaces --input and --reference; give one or the other") }
+    if let t = try flags.int("threads", atLeast: 1) { Threads.count = t }
+    _ = try flags.int("batch", atLeast: 1)
+    _ = try flags.double("max-length", in: 0.1...100)
+} catch {
+    parser.fail(error)
+}
+let console = Console()
+
+func readLines(_ path: String) throws -> [String] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError("cannot read \(path): check the path and permissions") }
+    guard var text = String(data: data, encoding: .utf8) else { throw TrainingError("\(path) is not valid UTF-8 text") }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+    if lines.last == "" { lines.removeLast() }
+    return lines
+}
+
+do {
+    let t0 = Date()
+    let loaded = try loadCheckpoint(flags.string("checkpoint")!)
+    let (model, tokenizers) = (loaded.model, loaded.tokenizers)
+    if !flags.has("quiet") {
+        console.error("loaded \(loaded.url.path) (step \(loaded.state?.step ?? 0), \(model.parameterCount) parameters) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")
+    }
+    var sources: [String]
+    var references: [String]?
+    if let tsv = flags.string("tsv") {
+        let rows = try readLines(tsv).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        sources = rows.map { $0[0] }
+        references = rows.map { $0.count > 1 ? $0[1] : "" }
+    } else if let input = flags.string("input") {
+        sources = try readLines(input)
+    } else if !flags.positionals.isEmpty {
+        sources = flags.positionals
+    } else {
+        sources = []
+        while let line = readLine(strippingNewline: true) { sources.append(line) }
+    }
+    if let r = flags.string("reference") {
+        references = try readLines(r)
+        guard references!.count == sources.count else {
+            throw TrainingError("\(r) has \(references!.count) lines but there are \(sources.count) sentences to translate; give one reference per sentence")
+        }
+    }
+    let ratio = try flags.double("max-length") ?? 2
+    let ids = sources.map { Array(tokenizers.source.encode($0).prefix(model.config.maxLength)) }
+    let outIds = translateGreedy(model, ids, batchSentences: try flags.int("batch") ?? 64,
+                                 maxLength: { Int(Double($0) * ratio) + 10 })
+    let hyps = zip(ids, outIds).map { $0.isEmpty ? "" : tokenizers.target.decode($1) }
+    let text = hyps.map { $0 + "\n" }.joined()
+    if let out = flags.string("output") {
+        do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+            throw TrainingError("cannot write \(out): \(error.localizedDescription)")
+        }
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    if let refs = references {
+        let bleu = try BLEU.corpus(hypotheses: hyps, references: [refs])
+        let chrf = try CHRF.corpus(hypotheses: hyps, references: [refs])
+        let norm = tokenizers.target.normalizer
+        let exact = Double(zip(hyps, refs).filter { $0 == norm.normalize($1) }.count) / Double(max(1, refs.count)) * 100
+        console.error(bleu.formatted(signature: BLEU.signature(nrefs: 1)))
+        console.error(chrf.formatted(signature: CHRF.signature(nrefs: 1)))
+        console.error(String(format: "exact match = %.2f%% (%d sentences)", exact, refs.count))
+    }
+} catch {
+    console.error("translate: error: \(error)")
+    exit(1)
+}
