@@ -1,18 +1,17 @@
 /// Element-wise add, subtract, multiply and divide with NumPy broadcasting, and their gradients.
 ///
-/// Forward and backward share one loop shape: same-shape operands take a flat, parallel loop;
-/// anything else (a bias `[D]` on `[N, D]`, a mask `[B, 1, 1, S]`) walks rows with
-/// `forEachBroadcastRow`, and the backward sums the gradient over stretched axes.
-enum BinaryKind { case add, sub, mul, div }
+/// Three loop shapes, fastest first: same-shape operands (a flat, parallel loop); a right
+/// operand that repeats along leading axes (a bias `[D]` on `[N, D]`, positions `[T, D]` on
+/// `[B, T, D]`: rows of the left operand meet the same small block); anything else (a mask
+/// `[B, 1, 1, S]`) walks rows with `forEachBroadcastRow`. Each loop is written out per operation
+/// so the compiler vectorises it; the backward sums the gradient over stretched axes.
+enum BinaryKind: Sendable { case add, sub, mul, div }
 
-@inline(__always)
-private func apply(_ kind: BinaryKind, _ x: Float, _ y: Float) -> Float {
-    switch kind {
-    case .add: return x + y
-    case .sub: return x - y
-    case .mul: return x * y
-    case .div: return x / y
-    }
+/// True when `small` is `big`'s trailing dimensions (after dropping leading 1s): `small`
+/// repeats `big.count / small.count` times, contiguously.
+private func isSuffix(_ small: [Int], of big: [Int]) -> Bool {
+    let s = Array(small.drop { $0 == 1 })
+    return s.count <= big.count && Array(big.suffix(s.count)) == s
 }
 
 func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
@@ -21,40 +20,91 @@ func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
     }
     let out = Tensor(uninitializedShape: shape)
     let (pa, pb, po) = (SharedPointer(a.data), SharedPointer(b.data), SharedPointer(out.data))
-    if a.shape == b.shape {
-        parallelChunks(out.count) { r in
-            for i in r { po[i] = apply(kind, pa[i], pb[i]) }
-        }
-    } else {
-        forEachBroadcastRow(big: shape, a: a.shape, b: b.shape) { row, ao, as_, bo, bs in
-            for j in 0..<(shape.last ?? 1) { po[row + j] = apply(kind, pa[ao + j * as_], pb[bo + j * bs]) }
-        }
-    }
-    return out.record([a, b]) { g in
-        let pg = SharedPointer(g.data)
-        let ga = a.requiresGrad ? SharedPointer(a.gradPointer()) : nil
-        let gb = b.requiresGrad ? SharedPointer(b.gradPointer()) : nil
-        // d(out)/da and d(out)/db for each kind, given g, a and b at one position.
-        @Sendable @inline(__always) func step(_ gi: Float, _ x: Float, _ y: Float, _ ai: Int, _ bi: Int) {
-            switch kind {
-            case .add: ga?[ai] += gi; gb?[bi] += gi
-            case .sub: ga?[ai] += gi; gb?[bi] -= gi
-            case .mul: ga?[ai] += gi * y; gb?[bi] += gi * x
-            case .div: ga?[ai] += gi / y; gb?[bi] -= gi * x / (y * y)
-            }
-        }
-        if a.shape == b.shape {
-            parallelChunks(g.count) { r in
-                for i in r { step(pg[i], pa[i], pb[i], i, i) }
-            }
-        } else {
-            forEachBroadcastRow(big: shape, a: a.shape, b: b.shape) { row, ao, as_, bo, bs in
-                for j in 0..<(shape.last ?? 1) {
-                    let ai = ao + j * as_, bi = bo + j * bs
-                    step(pg[row + j], pa[ai], pb[bi], ai, bi)
+    let n = out.count
+    if a.shape == b.shape || (a.shape == shape && isSuffix(b.shape, of: shape)) {
+        // Same shape (block == n) or b repeated every `block` values of a.
+        let block = b.count
+        parallelChunks(n / max(1, block), minChunk: max(1, 16_384 / max(1, block))) { rows in
+            for r in rows {
+                let (x, y, z) = (pa.base + r * block, pb.base, po.base + r * block)
+                let yy = block == n ? pb.base + r * block : y
+                switch kind {
+                case .add: for j in 0..<block { z[j] = x[j] + yy[j] }
+                case .sub: for j in 0..<block { z[j] = x[j] - yy[j] }
+                case .mul: for j in 0..<block { z[j] = x[j] * yy[j] }
+                case .div: for j in 0..<block { z[j] = x[j] / yy[j] }
                 }
             }
         }
+        return out.record([a, b]) { g in binaryBackwardBlocked(a, b, g, kind, block: block) }
+    }
+    forEachBroadcastRow(big: shape, a: a.shape, b: b.shape) { row, ao, as_, bo, bs in
+        for j in 0..<(shape.last ?? 1) {
+            let (x, y) = (pa[ao + j * as_], pb[bo + j * bs])
+            switch kind {
+            case .add: po[row + j] = x + y
+            case .sub: po[row + j] = x - y
+            case .mul: po[row + j] = x * y
+            case .div: po[row + j] = x / y
+            }
+        }
+    }
+    return out.record([a, b]) { g in
+        let pg = g.data
+        let ga = a.requiresGrad ? a.gradPointer() : nil
+        let gb = b.requiresGrad ? b.gradPointer() : nil
+        forEachBroadcastRow(big: shape, a: a.shape, b: b.shape) { row, ao, as_, bo, bs in
+            for j in 0..<(shape.last ?? 1) {
+                let (ai, bi, gi) = (ao + j * as_, bo + j * bs, pg[row + j])
+                let (x, y) = (pa[ai], pb[bi])
+                switch kind {
+                case .add: ga?[ai] += gi; gb?[bi] += gi
+                case .sub: ga?[ai] += gi; gb?[bi] -= gi
+                case .mul: ga?[ai] += gi * y; gb?[bi] += gi * x
+                case .div: ga?[ai] += gi / y; gb?[bi] -= gi * x / (y * y)
+                }
+            }
+        }
+    }
+}
+
+/// Backward of the same-shape / repeated-block forms: da is element-wise (parallel); db is
+/// element-wise when shapes match, else summed over the repeats in one sequential pass.
+private func binaryBackwardBlocked(_ a: Tensor, _ b: Tensor, _ g: Tensor, _ kind: BinaryKind, block: Int) {
+    let n = g.count
+    let (pa, pb, pg) = (SharedPointer(a.data), SharedPointer(b.data), SharedPointer(g.data))
+    let rows = n / max(1, block)
+    let same = block == n
+    if a.requiresGrad {
+        let ga = SharedPointer(a.gradPointer())
+        parallelChunks(rows, minChunk: max(1, 16_384 / max(1, block))) { rr in
+            for r in rr {
+                let (d, gr, y) = (ga.base + r * block, pg.base + r * block, same ? pb.base + r * block : pb.base)
+                switch kind {
+                case .add, .sub: for j in 0..<block { d[j] += gr[j] }
+                case .mul: for j in 0..<block { d[j] += gr[j] * y[j] }
+                case .div: for j in 0..<block { d[j] += gr[j] / y[j] }
+                }
+            }
+        }
+    }
+    if b.requiresGrad {
+        let gb = SharedPointer(b.gradPointer())
+        // With same shapes each row writes its own slice; with a repeated b all rows add into
+        // the one block, so that case runs on one thread.
+        let body: @Sendable (Range<Int>) -> Void = { rr in
+            for r in rr {
+                let (d, gr, x) = (gb.base + (same ? r * block : 0), pg.base + r * block, pa.base + r * block)
+                let y = same ? pb.base + r * block : pb.base
+                switch kind {
+                case .add: for j in 0..<block { d[j] += gr[j] }
+                case .sub: for j in 0..<block { d[j] -= gr[j] }
+                case .mul: for j in 0..<block { d[j] += gr[j] * x[j] }
+                case .div: for j in 0..<block { d[j] -= gr[j] * x[j] / (y[j] * y[j]) }
+                }
+            }
+        }
+        if same { parallelChunks(rows, minChunk: max(1, 16_384 / max(1, block)), body) } else { body(0..<rows) }
     }
 }
 

@@ -1,5 +1,10 @@
 import Foundation
 
+#if os(Linux)
+// <malloc.h> is not part of the Glibc module map; the symbol is stable glibc ABI.
+@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
 /// A contiguous block of Float32 values, allocated once and freed when the last tensor using it
 /// goes away. A class around a raw pointer (not a Swift `Array`) so hot loops never pay for
 /// bounds checks or copy-on-write, and views (`reshape`) can share it.
@@ -19,8 +24,20 @@ public final class Storage: @unchecked Sendable {
     public static var peakBytes: Int { _peakBytes }
     public static func resetPeak() { _peakBytes = _liveBytes }
 
+    /// Big tensors come and go every training step. glibc serves allocations above 128 KiB
+    /// with fresh mmap pages that the kernel must zero on first touch; raising the threshold
+    /// keeps them in the heap for reuse (measured: page faults were ~2% of a training step).
+    private static let allocatorTuned: Bool = {
+        #if os(Linux)
+        _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
+        _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+        #endif
+        return true
+    }()
+
     /// Uninitialised storage: every caller overwrites all of it before reading.
     public init(uninitializedCount count: Int) {
+        _ = Storage.allocatorTuned
         self.count = count
         Storage._liveBytes += count * 4
         Storage._peakBytes = max(Storage._peakBytes, Storage._liveBytes)

@@ -1,0 +1,60 @@
+import Checkpoint
+import Engine
+import Foundation
+import Model
+import Text
+import Training
+import XCTest
+
+final class CheckpointRoundTripTests: XCTestCase {
+    func testModelCheckpointRoundTripIsBitwise() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = ParallelCorpus(pairs: [SentencePair(source: "the red cat", target: "le chat rouge"),
+                                            SentencePair(source: "l'homme n'est pas là", target: "« déjà vu » ?")])
+        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
+        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
+                                 modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+        let model = Transformer(config, seed: 5)
+        let adam = Adam(model.parameters(), config: OptimizerConfig())
+        for (_, p) in adam.parameters { p.gradPointer().pointee = .nan }  // odd values survive too
+        adam.update(lr: 0.1)
+        var state = TrainingState()
+        state.step = 1
+        let url = dir.appendingPathComponent("m.safetensors")
+        try SafeTensors.write(makeCheckpoint(model: model, optimizer: adam, tokenizers: tokenizers, trainConfig: TrainConfig(), state: state), to: url)
+
+        let loaded = try loadCheckpoint(url.path)
+        XCTAssertEqual(loaded.model.config, config)
+        XCTAssertEqual(loaded.state, state)
+        for ((n1, a), (n2, b)) in zip(model.parameters(), loaded.model.parameters()) {
+            XCTAssertEqual(n1, n2)
+            XCTAssertEqual(a.values.map(\.bitPattern), b.values.map(\.bitPattern), n1)
+        }
+        let restored = Adam(loaded.model.parameters(), config: OptimizerConfig())
+        try restored.restore(from: loaded.file, path: url.path)
+        for ((_, a), (_, b)) in zip(adam.state, restored.state) {
+            XCTAssertEqual(a.values.map(\.bitPattern), b.values.map(\.bitPattern))
+        }
+        let sentence = "l'homme n'est pas là"
+        XCTAssertEqual(loaded.tokenizers.source.encode(sentence), tokenizers.source.encode(sentence))
+    }
+
+    func testMissingTensorAndTokenizerAreNamed() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = ParallelCorpus(pairs: [SentencePair(source: "a b", target: "c d")])
+        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
+        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
+                                 modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+        var file = makeCheckpoint(model: Transformer(config, seed: 1), optimizer: nil, tokenizers: tokenizers, trainConfig: nil, state: nil)
+        file.tensors.removeAll { $0.name == "decoder.layers.0.cross.key.weight" }
+        let url = dir.appendingPathComponent("a.safetensors")
+        try SafeTensors.write(file, to: url)
+        XCTAssertThrowsError(try loadCheckpoint(url.path)) { XCTAssertTrue("\($0)".contains("decoder.layers.0.cross.key.weight")) }
+
+        file.metadata[CheckpointKeys.tokenizers] = nil
+        try SafeTensors.write(file, to: url)
+        XCTAssertThrowsError(try loadCheckpoint(url.path)) { XCTAssertTrue("\($0)".contains("tokenizers")) }
+    }
+}
