@@ -44,9 +44,12 @@ public struct MultiHeadAttention: HasParameters {
         let scores = matmul(q, k, transposeB: true)                 // [B, H, T, S], unscaled
         let weights = softmax(scores, scale: scale, mask: mask)     // [B, H, T, S], rows sum to 1
         if let observe = ctx.observer {
-            observe(name, "scores", scores * scale)
-            observe(name, "weights", weights)
+            observe(name, "queries", q)
+            observe(name, "keys", k)
             observe(name, "values", v)
+            observe(name, "scores", scores * scale)
+            if let mask { observe(name, "mask", mask) }
+            observe(name, "weights", weights)
         }
         let mixed = matmul(ctx.dropout(weights, dropout), v)        // [B, H, T, K]
         let merged = mixed.permuted([0, 2, 1, 3]).reshaped([b, t, heads * headDim])  // [B, T, D]

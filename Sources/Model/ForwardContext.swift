@@ -6,8 +6,10 @@ public final class ForwardContext {
     /// True while training: dropout is applied.
     public let training: Bool
     private var seeds: RandomGenerator
-    /// Called with (parameter prefix like "decoder.layers.1.cross", what, tensor) for attention
-    /// scores ("scores", scaled, before the mask: [B, H, T, S]) and weights ("weights": [B, H, T, S]).
+    /// Called with (parameter prefix like "decoder.layers.1.cross", what, tensor) inside every
+    /// attention: "queries" [B, H, T, K], "keys" and "values" [B, H, S, K], "scores" (q·k/√K,
+    /// before the mask) and "weights" (after mask and softmax) [B, H, T, S], and "mask" (additive,
+    /// broadcastable to the scores) when there is one.
     public var observer: ((String, String, Tensor) -> Void)?
 
     /// `seed` fixes every dropout mask of this pass (e.g. derived from the training step).

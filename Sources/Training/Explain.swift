@@ -1,0 +1,175 @@
+import Engine
+import Foundation
+import Model
+import Text
+
+/// What attention did while translating one sentence: every attention map of every layer and
+/// head, the probability of each output token with its closest alternatives, and, for one chosen
+/// (layer, head, target position), the full arithmetic of that query: q, each k, q·k/√d_k before
+/// and after the mask, the softmax weights, and each value vector's contribution to the output.
+/// Codable, so `translate --explain-json` writes exactly these numbers.
+public struct Explanation: Codable, Sendable {
+    public var source: String
+    public var translation: String
+    /// Source pieces (the keys of encoder self-attention and cross-attention).
+    public var sourceTokens: [String]
+    /// Decoder input pieces: `<s>` then the output (the queries of decoder attention).
+    public var decoderInputTokens: [String]
+    /// Output pieces, ending with `</s>` when the model stopped by itself.
+    public var outputTokens: [String]
+    public var steps: [Step]
+    public var maps: [AttentionMap]
+    public var detail: Detail?
+
+    /// One decoding step: the token chosen and the runners-up.
+    public struct Step: Codable, Sendable {
+        public var token: String
+        public var probability: Float
+        public var alternatives: [Alternative]
+    }
+
+    public struct Alternative: Codable, Sendable {
+        public var token: String
+        public var probability: Float
+    }
+
+    /// Attention weights of one attention block, per head: weights[h][t][s].
+    public struct AttentionMap: Codable, Sendable {
+        /// Dotted name, e.g. "decoder.layers.1.cross".
+        public var name: String
+        /// "encoder self-attention", "decoder masked self-attention" or "cross-attention".
+        public var kind: String
+        public var queryTokens: [String]
+        public var keyTokens: [String]
+        public var weights: [[[Float]]]
+
+        /// Mean over heads: weights[t][s].
+        public var averaged: [[Float]] {
+            let h = Float(weights.count)
+            return weights[0].indices.map { t in weights[0][t].indices.map { s in weights.reduce(0) { $0 + $1[t][s] } / h } }
+        }
+    }
+
+    /// The arithmetic of one query in one head.
+    public struct Detail: Codable, Sendable {
+        public var map: String
+        public var head: Int
+        public var position: Int
+        public var queryToken: String
+        public var keyTokens: [String]
+        /// d_k, the width of one head.
+        public var headDim: Int
+        public var query: [Float]
+        public var keys: [[Float]]
+        /// q·k/√d_k for every key, before the mask.
+        public var scores: [Float]
+        /// The same after adding the mask (−∞ where attention is not allowed).
+        public var maskedScores: [Float]
+        public var weights: [Float]
+        public var values: [[Float]]
+        /// weight × value vector, one per key; their sum is `output`.
+        public var contributions: [[Float]]
+        /// Euclidean length of each contribution: how much each value moved the output.
+        public var contributionNorms: [Float]
+        /// Σ weight·value: this head's output at this position (before W_O mixes the heads).
+        public var output: [Float]
+    }
+}
+
+/// Where to look closely: a map name (e.g. "decoder.layers.1.cross"), a head and a query position.
+public struct ExplainFocus: Sendable {
+    public var map: String
+    public var head: Int
+    public var position: Int
+    public init(map: String, head: Int, position: Int) {
+        self.map = map
+        self.head = head
+        self.position = position
+    }
+}
+
+/// Runs the model once over `source` and its translation `output` (ids without `</s>`; the
+/// stop token is added when `finished`), teacher-forced, recording every attention.
+public func explain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
+                    focus: ExplainFocus?, alternatives: Int = 4) throws -> Explanation {
+    let src = Array(tokenizers.source.encode(source).prefix(model.config.maxLength))
+    let target = Array(output.prefix(model.config.maxLength - 1))
+    let decoderInput = [SpecialTokens.begin] + target
+    let produced = target + (finished ? [SpecialTokens.end] : [])
+    var observed: [String: [String: Tensor]] = [:]
+    let ctx = ForwardContext(training: false) { name, what, t in observed[name, default: [:]][what] = t }
+    let logits = Graph.noGrad {
+        model(source: src.isEmpty ? [SpecialTokens.pad] : src, sourceLength: max(1, src.count), targetInput: decoderInput,
+              targetLength: decoderInput.count, batch: 1, ctx)
+    }  // [T, V]
+    let srcPieces = tokenizers.source.pieces(src)
+    let inPieces = tokenizers.target.pieces(decoderInput)
+    let v = model.config.targetVocabSize
+    var steps: [Explanation.Step] = []
+    for (t, id) in produced.enumerated() {
+        let row = Array(UnsafeBufferPointer(start: logits.data + t * v, count: v))
+        let m = row.max() ?? 0
+        let e = row.map { expf($0 - m) }
+        let z = e.reduce(0, +)
+        let ranked = e.indices.sorted { e[$0] > e[$1] }
+        let alts = ranked.filter { $0 != Int(id) }.prefix(alternatives).map {
+            Explanation.Alternative(token: tokenizers.target.pieces([Int32($0)])[0], probability: e[$0] / z)
+        }
+        steps.append(.init(token: tokenizers.target.pieces([id])[0], probability: e[Int(id)] / z, alternatives: Array(alts)))
+    }
+    var maps: [Explanation.AttentionMap] = []
+    for (name, _) in model.attentionNames {
+        guard let w = observed[name]?["weights"] else { continue }
+        let (h, tq, sk) = (w.dim(1), w.dim(2), w.dim(3))
+        let kind = name.hasPrefix("encoder") ? "encoder self-attention" : name.hasSuffix("cross") ? "cross-attention" : "decoder masked self-attention"
+        let queries = name.hasPrefix("encoder") ? srcPieces : inPieces
+        let keys = name.hasPrefix("decoder") && !name.hasSuffix("cross") ? inPieces : srcPieces
+        let weights = (0..<h).map { hh in (0..<tq).map { t in (0..<sk).map { s in w.data[(hh * tq + t) * sk + s] } } }
+        maps.append(.init(name: name, kind: kind, queryTokens: queries, keyTokens: keys, weights: weights))
+    }
+    var detail: Explanation.Detail?
+    if let f = focus {
+        guard let rec = observed[f.map], let q = rec["queries"], let k = rec["keys"], let vals = rec["values"],
+              let sc = rec["scores"], let w = rec["weights"] else {
+            throw TrainingError("--explain-layer: no attention named '\(f.map)'; choose one of: \(model.attentionNames.map(\.name).joined(separator: ", "))")
+        }
+        let (h, tq, sk, dk) = (q.dim(1), q.dim(2), k.dim(2), q.dim(3))
+        guard (0..<h).contains(f.head) else { throw TrainingError("--explain-head must be 0...\(h - 1), got \(f.head)") }
+        guard (0..<tq).contains(f.position) else { throw TrainingError("--explain-position must be 0...\(tq - 1) for this sentence, got \(f.position)") }
+        func vec(_ t: Tensor, _ row: Int, _ rows: Int) -> [Float] {
+            Array(UnsafeBufferPointer(start: t.data + (f.head * rows + row) * dk, count: dk))
+        }
+        let query = vec(q, f.position, tq)
+        let keyVecs = (0..<sk).map { vec(k, $0, sk) }
+        let valueVecs = (0..<sk).map { vec(vals, $0, sk) }
+        let scores = (0..<sk).map { sc.data[(f.head * tq + f.position) * sk + $0] }
+        let weights = (0..<sk).map { w.data[(f.head * tq + f.position) * sk + $0] }
+        var masked = scores
+        if let mask = rec["mask"] {
+            // The masks broadcast to [1, H, T, S]; for one sentence read row `position` (or row 0
+            // of a padding mask that has a single query row).
+            let rows = mask.rank >= 2 ? mask.dim(-2) : 1
+            let r = rows == 1 ? 0 : f.position
+            for s in 0..<sk { masked[s] += mask.data[r * sk + s] }
+        }
+        let contributions = (0..<sk).map { s in valueVecs[s].map { $0 * weights[s] } }
+        let outputVec = (0..<dk).map { d in contributions.reduce(0) { $0 + $1[d] } }
+        let queries = f.map.hasPrefix("encoder") ? srcPieces : inPieces
+        let keys = f.map.hasPrefix("decoder") && !f.map.hasSuffix("cross") ? inPieces : srcPieces
+        detail = .init(map: f.map, head: f.head, position: f.position, queryToken: queries[f.position], keyTokens: keys,
+                       headDim: dk, query: query, keys: keyVecs, scores: scores, maskedScores: masked, weights: weights,
+                       values: valueVecs, contributions: contributions,
+                       contributionNorms: contributions.map { sqrtf($0.reduce(0) { $0 + $1 * $1 }) }, output: outputVec)
+    }
+    return Explanation(source: source, translation: tokenizers.target.decode(target), sourceTokens: srcPieces,
+                       decoderInputTokens: inPieces, outputTokens: tokenizers.target.pieces(produced), steps: steps,
+                       maps: maps, detail: detail)
+}
+
+extension Transformer {
+    /// Every attention block's dotted name, in forward order, with its layer object.
+    public var attentionNames: [(name: String, attention: MultiHeadAttention)] {
+        encoderLayers.map { ($0.selfAttention.name, $0.selfAttention) }
+            + decoderLayers.flatMap { [($0.selfAttention.name, $0.selfAttention), ($0.crossAttention.name, $0.crossAttention)] }
+    }
+}
