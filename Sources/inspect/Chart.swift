@@ -38,7 +38,9 @@ struct BarChart {
             let label = row == height - 1 ? "\(title) \(top)" : (row == 0 ? bottom : "")
             let axis = (row == height - 1 || row == 0) ? "┤" : "│"
             let cells = eighths.map { Self.blocks[Swift.max(0, Swift.min(8, $0 - row * 8))] }
-            lines.append(lead + pad(label, labelWidth) + " " + axis + String(cells))
+            var line = lead + pad(label, labelWidth) + " " + axis + String(cells)
+            while line.last == " " { line.removeLast() }
+            lines.append(line)
         }
         let margin = lead + String(repeating: " ", count: labelWidth + 1)
         lines.append(margin + "└" + String(repeating: "─", count: bars.count))
