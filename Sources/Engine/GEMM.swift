@@ -60,7 +60,8 @@ public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int,
     let chunks = min(4 * threads, batch)
     let per = (batch + chunks - 1) / chunks
     parallelFor(chunks) { chunk in
-        for i in (chunk * per)..<min(batch, (chunk + 1) * per) {
+        // chunks · per may exceed batch (10 items, 8 chunks of 2): trailing chunks are empty.
+        for i in stride(from: chunk * per, to: min(batch, (chunk + 1) * per), by: 1) {
             gemmThreaded(item(i), m: m, n: n, threads: 1)
         }
     }
