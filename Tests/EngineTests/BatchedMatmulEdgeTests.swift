@@ -10,7 +10,7 @@ final class BatchedMatmulEdgeTests: XCTestCase {
         Threads.count = 2
         for batch in [1, 3, 5, 9, 10, 11, 17, 40, 41] {
             // Big enough per item to take the parallel path, small enough to be quick.
-            let (m, n, k) = (24, 24, 64)
+            let (m, n, k) = (64, 64, 64)
             let a = randn([batch, m, k], seed: UInt64(batch)), b = randn([batch, n, k], seed: UInt64(batch + 100))
             let c = matmul(a, b, transposeB: true)
             for i in Swift.stride(from: 0, to: batch, by: max(1, batch / 3)) {
