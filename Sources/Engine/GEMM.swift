@@ -84,8 +84,13 @@ func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
     // slowed one. Each extra strip re-packs the shared operand, ~1% extra work at this size.
     let strips = flops >= gemmOversplitMinFlops ? 4 * threads : threads
     let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(strips, tiles)
+    let fewRows = m < mr
     if parts <= 1 {
-        gemmRectangle(ops, rows: 0..<m, cols: 0..<n)
+        if fewRows {
+            gemmFewRows(ops, rows: 0..<m, cols: 0..<n)
+        } else {
+            gemmRectangle(ops, rows: 0..<m, cols: 0..<n)
+        }
         return
     }
     // Strips are whole micro-tiles so only the last strip has edge tiles.
@@ -96,7 +101,12 @@ func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
             gemmRectangle(ops, rows: min(m, lo)..<min(m, lo + tilesPer * mr), cols: 0..<n)
         } else {
             let lo = p * tilesPer * nr
-            gemmRectangle(ops, rows: 0..<m, cols: min(n, lo)..<min(n, lo + tilesPer * nr))
+            let cols = min(n, lo)..<min(n, lo + tilesPer * nr)
+            if fewRows {
+                gemmFewRows(ops, rows: 0..<m, cols: cols)
+            } else {
+                gemmRectangle(ops, rows: 0..<m, cols: cols)
+            }
         }
     }
 }
