@@ -12,8 +12,8 @@ extension GEMMOperands: @unchecked Sendable {}
 /// costs ~10-20 µs, about what a 128x128x64 product takes on one core.
 let gemmParallelMinFlops = 2 * 128 * 128 * 64
 
-/// Products of at least this many flops (e.g. 512^3) are cut into several strips per thread.
-let gemmOversplitMinFlops = 2 * 384 * 384 * 384
+/// Narrowest strip worth giving a thread a second (third, fourth) of: see `gemmThreaded`.
+let gemmMinStrip = 256
 
 /// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m, k], op(B) is [k, n], C is [m, n].
 /// transA: A is stored as [k, m] (lda >= m); otherwise [m, k] (lda >= k). Same for B.
@@ -79,11 +79,13 @@ func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
     let splitRows = tilesM >= tilesN
     let tiles = splitRows ? tilesM : tilesN
     let flops = 2 * m * n * ops.k
-    // Big products get ~4 strips per thread, handed out dynamically: when another process
+    // Big products get up to 4 strips per thread, handed out dynamically: when another process
     // holds a core, the other thread picks up more strips instead of everyone waiting for the
-    // slowed one. Each extra strip re-packs the shared operand, ~1% extra work at this size.
-    let strips = flops >= gemmOversplitMinFlops ? 4 * threads : threads
-    let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(strips, tiles)
+    // slowed one. Each strip re-packs the whole shared operand, which costs about 8 / (strip
+    // width) of the strip's FMA time, so strips stay >= 256 rows/columns (~3%).
+    let length = splitRows ? m : n
+    let perThread = max(1, min(4, length / (threads * gemmMinStrip)))
+    let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(perThread * threads, tiles)
     let fewRows = m < mr
     if parts <= 1 {
         if fewRows {

@@ -217,8 +217,8 @@ final class GEMMTests: XCTestCase {
     func testOneAndTwoThreadsBitwiseEqual() {
         // (30, 120, 700) splits over N into 64-column strips, which read A unpacked while the
         // 1-thread run packs it: the two paths must agree bit for bit.
-        // (400, 390, 384) is big enough to be cut into several strips per thread.
-        for (m, n, k) in [(301, 97, 300), (50, 517, 270), (30, 120, 700), (400, 390, 384)] {
+        // (1030, 100, 64) is tall enough to be cut into several strips per thread.
+        for (m, n, k) in [(301, 97, 300), (50, 517, 270), (30, 120, 700), (1030, 100, 64)] {
             var rng = LCG(state: UInt64(m * n + k))
             let a = rng.fill(m * k), b = rng.fill(k * n), c0 = rng.fill(m * n)
             assertThreadInvariant("\(m)x\(n)x\(k)") {
