@@ -19,9 +19,10 @@ let gemmMinStrip = 256
 /// transA: A is stored as [k, m] (lda >= m); otherwise [m, k] (lda >= k). Same for B.
 /// beta == 0 must overwrite C without reading it (C may hold garbage/NaN); beta == 1 accumulates.
 ///
-/// Packed, cache-blocked, 6x16 FMA micro-kernel (sizes in `GEMMBlocking`); uses `Threads.count`
-/// threads for products of at least ~2 MFLOP (128x128x64), smaller ones run inline. k == 0 or alpha == 0 gives
-/// C = beta * C without reading A or B. Non-positive m or n is a no-op. The pointers and leading
+/// Packed, cache-blocked, 6x16 FMA micro-kernel (sizes in `GEMMBlocking`); m < 6 streams B
+/// in place instead (decoding). Uses `Threads.count` threads for products of at least
+/// ~2 MFLOP (128x128x64); smaller ones run inline. k == 0 or alpha == 0 gives C = beta * C
+/// without reading A or B. Non-positive m or n is a no-op. The pointers and leading
 /// dimensions are trusted: they must describe memory of the stated shapes.
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -66,8 +67,9 @@ public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int,
     }
 }
 
-/// Runs one GEMM, cutting C into at most `threads` row or column strips (whichever dimension
-/// has more micro-tiles), each computed by `gemmRectangle` on its own thread.
+/// Runs one GEMM, cutting C into row or column strips (whichever dimension has more
+/// micro-tiles; 1 to 4 per thread), each computed by `gemmRectangle` (or `gemmFewRows` when
+/// m < 6) on whichever worker takes it.
 func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
     if m <= 0 || n <= 0 { return }
     if ops.k == 0 || ops.alpha == 0 {
