@@ -12,16 +12,17 @@ extension GEMMOperands: @unchecked Sendable {}
 /// costs ~10-20 µs, about what a 128x128x64 product takes on one core.
 let gemmParallelMinFlops = 2 * 128 * 128 * 64
 
-/// Products of at least this many flops (e.g. 512^3) are cut into several strips per thread.
-let gemmOversplitMinFlops = 2 * 384 * 384 * 384
+/// Narrowest strip worth giving a thread a second (third, fourth) of: see `gemmThreaded`.
+let gemmMinStrip = 256
 
 /// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m, k], op(B) is [k, n], C is [m, n].
 /// transA: A is stored as [k, m] (lda >= m); otherwise [m, k] (lda >= k). Same for B.
 /// beta == 0 must overwrite C without reading it (C may hold garbage/NaN); beta == 1 accumulates.
 ///
-/// Packed, cache-blocked, 6x16 FMA micro-kernel (sizes in `GEMMBlocking`); uses `Threads.count`
-/// threads for products of at least ~2 MFLOP (128x128x64), smaller ones run inline. k == 0 or alpha == 0 gives
-/// C = beta * C without reading A or B. Non-positive m or n is a no-op. The pointers and leading
+/// Packed, cache-blocked, 6x16 FMA micro-kernel (sizes in `GEMMBlocking`); m < 6 streams B
+/// in place instead (decoding). Uses `Threads.count` threads for products of at least
+/// ~2 MFLOP (128x128x64); smaller ones run inline. k == 0 or alpha == 0 gives C = beta * C
+/// without reading A or B. Non-positive m or n is a no-op. The pointers and leading
 /// dimensions are trusted: they must describe memory of the stated shapes.
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -67,8 +68,9 @@ public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int,
     }
 }
 
-/// Runs one GEMM, cutting C into at most `threads` row or column strips (whichever dimension
-/// has more micro-tiles), each computed by `gemmRectangle` on its own thread.
+/// Runs one GEMM, cutting C into row or column strips (whichever dimension has more
+/// micro-tiles; 1 to 4 per thread), each computed by `gemmRectangle` (or `gemmFewRows` when
+/// m < 6) on whichever worker takes it.
 func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
     if m <= 0 || n <= 0 { return }
     if ops.k == 0 || ops.alpha == 0 {
@@ -80,13 +82,20 @@ func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
     let splitRows = tilesM >= tilesN
     let tiles = splitRows ? tilesM : tilesN
     let flops = 2 * m * n * ops.k
-    // Big products get ~4 strips per thread, handed out dynamically: when another process
+    // Big products get up to 4 strips per thread, handed out dynamically: when another process
     // holds a core, the other thread picks up more strips instead of everyone waiting for the
-    // slowed one. Each extra strip re-packs the shared operand, ~1% extra work at this size.
-    let strips = flops >= gemmOversplitMinFlops ? 4 * threads : threads
-    let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(strips, tiles)
+    // slowed one. Each strip re-packs the whole shared operand, which costs about 8 / (strip
+    // width) of the strip's FMA time, so strips stay >= 256 rows/columns (~3%).
+    let length = splitRows ? m : n
+    let perThread = max(1, min(4, length / (threads * gemmMinStrip)))
+    let parts = flops < gemmParallelMinFlops || threads == 1 ? 1 : min(perThread * threads, tiles)
+    let fewRows = m < mr
     if parts <= 1 {
-        gemmRectangle(ops, rows: 0..<m, cols: 0..<n)
+        if fewRows {
+            gemmFewRows(ops, rows: 0..<m, cols: 0..<n)
+        } else {
+            gemmRectangle(ops, rows: 0..<m, cols: 0..<n)
+        }
         return
     }
     // Strips are whole micro-tiles so only the last strip has edge tiles.
@@ -97,7 +106,12 @@ func gemmThreaded(_ ops: GEMMOperands, m: Int, n: Int, threads: Int) {
             gemmRectangle(ops, rows: min(m, lo)..<min(m, lo + tilesPer * mr), cols: 0..<n)
         } else {
             let lo = p * tilesPer * nr
-            gemmRectangle(ops, rows: 0..<m, cols: min(n, lo)..<min(n, lo + tilesPer * nr))
+            let cols = min(n, lo)..<min(n, lo + tilesPer * nr)
+            if fewRows {
+                gemmFewRows(ops, rows: 0..<m, cols: cols)
+            } else {
+                gemmRectangle(ops, rows: 0..<m, cols: cols)
+            }
         }
     }
 }

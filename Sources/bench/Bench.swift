@@ -99,7 +99,7 @@ struct Bench {
             if load < 0.2 || load.isNaN { return }
         }
         if options.idleWait > 0 {
-            let note = "bench: machine still busy after \(options.idleWait) s (other load \(load)); measuring anyway\n"
+            let note = "bench: machine still busy after \(options.idleWait) s (other load \(String(format: "%.2f", load)) cores); measuring anyway\n"
             FileHandle.standardError.write(Data(note.utf8))
         }
     }

@@ -22,6 +22,18 @@ func benchGEMM(_ bench: Bench) {
                      transB: true, threads: threads)
         }
     }
+    if bench.wants("gemm_decode") {
+        // Greedy/beam decoding: a few rows against the output projection [d, vocab] or the
+        // tied embedding [vocab, d] (transB).
+        for threads in bench.options.threads {
+            for m in [1, 4] {
+                gemmCase(bench, name: "gemm_decode", batch: 1, m: m, n: 8000, k: 256,
+                         transB: false, threads: threads)
+                gemmCase(bench, name: "gemm_decode", batch: 1, m: m, n: 8000, k: 256,
+                         transB: true, threads: threads)
+            }
+        }
+    }
     if bench.wants("gemm_attn") {
         for threads in bench.options.threads {
             gemmCase(bench, name: "gemm_attn", batch: 256, m: 20, n: 20, k: 64,

@@ -100,6 +100,23 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    func testFewRowsAllTransposes() {
+        // m < 6 takes the unpacked few-rows path (decoding); k around multiples of 8 checks
+        // the dot-product tails, n around 16 and 64 the column-block tails.
+        var seed: UInt64 = 500
+        for m in 1...5 {
+            for n in [1, 3, 17, 64, 65, 130] {
+                for k in [1, 8, 9, 300] {
+                    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                        seed += 1
+                        run(Case(m: m, n: n, k: k, transA: ta, transB: tb, pad: m % 2,
+                                 alpha: 1.5, beta: m == 3 ? 0.5 : 0), seed: seed)
+                    }
+                }
+            }
+        }
+    }
+
     func testDeepKCrossesBlocks() {
         // k > 256 exercises the beta = 1 accumulation between packed k blocks.
         run(Case(m: 13, n: 37, k: 600, transA: false, transB: true, alpha: 1, beta: 0), seed: 7)
@@ -200,8 +217,8 @@ final class GEMMTests: XCTestCase {
     func testOneAndTwoThreadsBitwiseEqual() {
         // (30, 120, 700) splits over N into 64-column strips, which read A unpacked while the
         // 1-thread run packs it: the two paths must agree bit for bit.
-        // (400, 390, 384) is big enough to be cut into several strips per thread.
-        for (m, n, k) in [(301, 97, 300), (50, 517, 270), (30, 120, 700), (400, 390, 384)] {
+        // (1030, 100, 64) is tall enough to be cut into several strips per thread.
+        for (m, n, k) in [(301, 97, 300), (50, 517, 270), (30, 120, 700), (1030, 100, 64)] {
             var rng = LCG(state: UInt64(m * n + k))
             let a = rng.fill(m * k), b = rng.fill(k * n), c0 = rng.fill(m * n)
             assertThreadInvariant("\(m)x\(n)x\(k)") {
@@ -209,6 +226,19 @@ final class GEMMTests: XCTestCase {
                 sgemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1.5, a: a, lda: k,
                       b: b, ldb: k, beta: 0.5, c: &c, ldc: n)
                 return c
+            }
+        }
+        // Few-rows path (m < 6), split over columns, both B layouts.
+        for (m, n, k) in [(1, 3001, 300), (4, 2050, 259)] {
+            var rng = LCG(state: UInt64(m + n))
+            let a = rng.fill(m * k), b = rng.fill(k * n)
+            for tb in [false, true] {
+                assertThreadInvariant("\(m)x\(n)x\(k) transB \(tb)") {
+                    var c = [Float](repeating: .nan, count: m * n)
+                    sgemm(transA: false, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+                          b: b, ldb: tb ? k : n, beta: 0, c: &c, ldc: n)
+                    return c
+                }
             }
         }
         var rng = LCG(state: 99)
