@@ -12,34 +12,25 @@ extension Transformer {
     /// This is the part of decoding that does not change from step to step; recomputing it per
     /// token is what makes naive decoding quadratic.
     public func startDecoding(source: [Int32], batch: Int, length: Int, beam: Int = 1, maxSteps: Int) -> DecoderCache {
-        Graph.noGrad {
-            let (memory, mask) = encode(source, batch: batch, length: length, ForwardContext(training: false))  // [B, S, D]
-            let (d, h) = (config.modelDim, config.heads)
-            let k = d / h
-            let kv = batch * h * length * k
-            let projected = Storage(uninitializedCount: batch * length * d)
-            let cross = decoderLayers.map { layer -> Storage in
-                let s = Storage(uninitializedCount: 2 * kv + batch * length)
-                for (linear, dst) in [(layer.crossAttention.key, s.pointer), (layer.crossAttention.value, s.pointer + kv)] {
-                    linearRows(memory.data, rows: batch * length, depth: d, weight: linear.weight.data, bias: linear.bias?.data,
-                               outputs: d, into: projected.pointer, .store)
-                    // [B, S, H, K] -> [B, H, S, K]: each head's keys contiguous.
-                    for b in 0..<batch {
-                        for p in 0..<length {
-                            for head in 0..<h {
-                                (dst + ((b * h + head) * length + p) * k).update(from: projected.pointer + (b * length + p) * d + head * k, count: k)
-                            }
-                        }
-                    }
-                }
-                (s.pointer + 2 * kv).update(from: mask.data, count: batch * length)
-                return s
+        let (memory, mask) = encodeRows(source, batch: batch, length: length)  // [B·S, D], [B·S]
+        let (d, h) = (config.modelDim, config.heads)
+        let k = d / h
+        let kv = batch * h * length * k
+        let projected = Storage(uninitializedCount: batch * length * d)
+        let cross = decoderLayers.map { layer -> Storage in
+            let s = Storage(uninitializedCount: 2 * kv + batch * length)
+            for (linear, dst) in [(layer.crossAttention.key, s.pointer), (layer.crossAttention.value, s.pointer + kv)] {
+                linearRows(memory.pointer, rows: batch * length, depth: d, weight: linear.weight.data, bias: linear.bias?.data,
+                           outputs: d, into: projected.pointer, .store)
+                splitHeads(projected.pointer, batch: batch, length: length, heads: h, headDim: k, into: dst)
             }
-            let beam = max(1, beam)
-            return DecoderCache(layers: decoderLayers.count, heads: h, headDim: k, feedForward: config.feedForwardDim,
-                                rows: batch * beam, capacity: max(1, min(maxSteps, config.maxLength)), sourceLength: length,
-                                blockOf: (0..<(batch * beam)).map { $0 / beam }, cross: cross)
+            (s.pointer + 2 * kv).update(from: mask.pointer, count: batch * length)
+            return s
         }
+        let beam = max(1, beam)
+        return DecoderCache(layers: decoderLayers.count, heads: h, headDim: k, feedForward: config.feedForwardDim,
+                            rows: batch * beam, capacity: max(1, min(maxSteps, config.maxLength)), sourceLength: length,
+                            blockOf: (0..<(batch * beam)).map { $0 / beam }, cross: cross)
     }
 
     /// Feeds one token per cache row (`tokens.count == cache.rows`, the first step's token
