@@ -27,6 +27,7 @@ extension CachedKeys: @unchecked Sendable {}
 func attendSingleQuery(_ q: UnsafePointer<Float>, rows: Int, heads: Int, headDim k: Int, cache: CachedKeys,
                        blockOf: [Int], count: Int, weights: UnsafeMutablePointer<Float>,
                        into out: UnsafeMutablePointer<Float>) {
+    if rows <= 0 || heads <= 0 { return }
     let scale = 1 / Float(k).squareRoot()
     let d = heads * k
     let (pq, pw, po) = (SharedPointer(q), SharedPointer(weights), SharedPointer(out))
