@@ -110,30 +110,44 @@ private func logSumExpOfRow(_ z: UnsafePointer<Float>, count: Int) -> Double {
 /// ties keep row order, then token order. With `onlyEnd`, each row's only extension is `</s>`.
 private func bestCandidates(_ z: UnsafePointer<Float>, v: Int, rows: Range<Int>, live: [LiveHypothesis],
                             logSumExp: [Double], count: Int, onlyEnd: Bool) -> [Candidate] {
-    var best: [Candidate] = []
-    best.reserveCapacity(count + 1)
-    func offer(_ c: Candidate) {
-        if best.count == count, let worst = best.last, !(c.logProb > worst.logProb) { return }
-        // Insert after every candidate scoring at least as much (stable).
-        var i = best.count
-        while i > 0 && !(best[i - 1].logProb >= c.logProb) { i -= 1 }
-        best.insert(c, at: i)
-        if best.count > count { best.removeLast() }
-    }
+    var best = TopCandidates(count: count)
     for row in rows {
         let base = live[row].logProb - logSumExp[row]
         let zr = z + row * v
         if onlyEnd {
-            offer(Candidate(row: row, token: SpecialTokens.end, logProb: base + Double(zr[Int(SpecialTokens.end)])))
+            best.offer(Candidate(row: row, token: SpecialTokens.end, logProb: base + Double(zr[Int(SpecialTokens.end)])))
             continue
         }
-        for j in 0..<v {
+        var j = 0
+        while j < v {
             let lp = base + Double(zr[j])
-            if best.count == count && !(lp > best[count - 1].logProb) { continue }
-            offer(Candidate(row: row, token: Int32(j), logProb: lp))
+            if lp > best.threshold { best.offer(Candidate(row: row, token: Int32(j), logProb: lp)) }
+            j += 1
         }
     }
-    return best
+    return best.items
+}
+
+/// The best `count` candidates seen so far, kept sorted (stable: an equal score goes after).
+private struct TopCandidates {
+    let count: Int
+    var items: [Candidate] = []
+    /// A new candidate must score above this to enter (−∞ until `count` are kept).
+    var threshold = -Double.infinity
+
+    init(count: Int) {
+        self.count = count
+        items.reserveCapacity(count + 1)
+    }
+
+    mutating func offer(_ c: Candidate) {
+        if items.count == count && !(c.logProb > threshold) { return }
+        var i = items.count
+        while i > 0 && !(items[i - 1].logProb >= c.logProb) { i -= 1 }
+        items.insert(c, at: i)
+        if items.count > count { items.removeLast() }
+        if items.count == count { threshold = items[count - 1].logProb }
+    }
 }
 
 /// Beam-search translations of many sentences, batched by similar length for speed; output

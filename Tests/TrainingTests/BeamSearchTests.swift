@@ -145,6 +145,8 @@ final class BeamSearchTests: XCTestCase {
         }
         for threads in [1, 2] {
             Threads.count = threads
+            let ids = source[0]
+            time("startDecoding (encoder + cross K/V)", runs: 15) { _ = model.startDecoding(source: ids, batch: 1, length: 10, maxSteps: 20) }
             time("greedy cached", runs: 15) { XCTAssertEqual(model.greedyDecode(source, maxLength: { _ in 20 })[0].count, 20) }
             time("greedy uncached", runs: 5) { XCTAssertEqual(model.greedyDecodeUncached(source, maxLength: { _ in 20 })[0].count, 20) }
             time("beam 5", runs: 9) { _ = beamSearch(model, sources: source, beam: 5, maxLength: { _ in 20 }) }
