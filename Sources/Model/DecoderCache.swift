@@ -10,7 +10,7 @@ import Engine
 ///   `[B, H, S, K]`, computed once by `Transformer.startDecoding`, with the source padding mask;
 /// - per decoder layer, the self-attention keys and values of every token fed so far,
 ///   `[R, H, C, K]`, preallocated and filled in place one position per step;
-/// - scratch rows for one step's activations, so a step allocates nothing but its logits.
+/// - scratch rows for one step's activations, reused by every step.
 ///
 /// Rows can be reordered or duplicated between steps with `select(rows:)` (beam search keeps
 /// the surviving hypotheses); several rows may read the same sentence's encoder block.

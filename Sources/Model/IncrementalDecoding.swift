@@ -41,7 +41,7 @@ extension Transformer {
     /// values of every earlier position plus its own (no causal mask is needed, later positions
     /// do not exist yet; `<pad>` tokens are hidden as keys, as `Masks.causalPadding` does),
     /// cross-attention reads the cached encoder keys and values under the source padding mask.
-    /// Runs without recording gradients and allocates only the returned logits.
+    /// Runs without recording gradients; the only tensor it allocates is the returned logits.
     public func decodeStep(_ tokens: [Int32], cache c: DecoderCache) -> Tensor {
         precondition(tokens.count == c.rows, "decodeStep needs one token per cache row: \(tokens.count) tokens, \(c.rows) rows")
         precondition(c.step < c.capacity, "decodeStep past the cache's \(c.capacity) steps")
