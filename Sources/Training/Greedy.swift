@@ -17,11 +17,59 @@ public func padBatch(_ sentences: [[Int32]], pad: Int32 = SpecialTokens.pad) -> 
     return (ids, length)
 }
 
+/// Index of the largest of `count` logits; the lowest index wins ties (and NaN rows give 0),
+/// so greedy decoding and beam search with one beam pick the same token.
+@inline(__always) func argmax(_ p: UnsafePointer<Float>, count: Int) -> Int32 {
+    var best: Int32 = 0
+    var bestValue = -Float.infinity
+    for j in 0..<count where p[j] > bestValue { bestValue = p[j]; best = Int32(j) }
+    return best
+}
+
 extension Transformer {
     /// Greedy decoding of a batch of source sentences (ids without <s>/</s>): at each step the
-    /// most probable next token, until `</s>` or `maxLength(sourceLength)` tokens.
-    /// Re-runs the decoder over the whole prefix at each step (simple and exact; no cache).
+    /// most probable next token, until `</s>` or `maxLength(sourceLength)` tokens (at most the
+    /// model's `maxLength - 1`).
+    ///
+    /// Incremental: the source is encoded once and each step feeds only the newest token through
+    /// the decoder (`startDecoding` / `decodeStep`); finished sentences leave the batch. Every
+    /// row is computed independently, so a sentence decodes the same alone or in any batch.
     public func greedyDecode(_ sources: [[Int32]], maxLength: (Int) -> Int) -> [[Int32]] {
+        if sources.isEmpty { return [] }
+        let clipped = sources.map { Array($0.prefix(config.maxLength)) }
+        let limits = clipped.map { max(0, min(maxLength($0.count), config.maxLength - 1)) }
+        let steps = limits.max() ?? 0
+        var outputs = [[Int32]](repeating: [], count: sources.count)
+        if steps == 0 { return outputs }
+        let (src, s) = padBatch(clipped)
+        let cache = startDecoding(source: src, batch: sources.count, length: s, maxSteps: steps)
+        var active = Array(sources.indices)  // sentence decoded by each cache row
+        var next = [Int32](repeating: SpecialTokens.begin, count: sources.count)
+        let v = config.targetVocabSize
+        for _ in 0..<steps {
+            let z = decodeStep(next, cache: cache)  // [rows, V]
+            var keep: [Int] = []
+            next = []
+            for (row, b) in active.enumerated() {
+                let best = argmax(z.data + row * v, count: v)
+                if best == SpecialTokens.end || outputs[b].count >= limits[b] { continue }
+                outputs[b].append(best)
+                keep.append(row)
+                next.append(best)
+            }
+            if keep.isEmpty { break }
+            if keep.count < active.count {
+                cache.select(rows: keep)
+                active = keep.map { active[$0] }
+            }
+        }
+        return outputs
+    }
+
+    /// Greedy decoding that re-runs the full decoder over the whole prefix at every step (no
+    /// cache): quadratic in the output length, kept as the reference `greedyDecode` must match
+    /// and for benchmarks.
+    public func greedyDecodeUncached(_ sources: [[Int32]], maxLength: (Int) -> Int) -> [[Int32]] {
         if sources.isEmpty { return [] }
         return Graph.noGrad {
             let ctx = ForwardContext(training: false)
@@ -29,7 +77,7 @@ extension Transformer {
             let clipped = sources.map { Array($0.prefix(config.maxLength)) }
             let (src, s) = padBatch(clipped)
             let (memory, mask) = encode(src, batch: batch, length: s, ctx)
-            let limits = clipped.map { min(maxLength($0.count), config.maxLength - 1) }
+            let limits = clipped.map { max(0, min(maxLength($0.count), config.maxLength - 1)) }
             var outputs = [[Int32]](repeating: [], count: batch)
             var done = [Bool](repeating: false, count: batch)
             let steps = limits.max() ?? 0
@@ -37,14 +85,12 @@ extension Transformer {
             for t in 0..<steps {
                 let (tgt, tl) = padBatch(prefix)
                 let states = decode(tgt, batch: batch, length: tl, memory: memory, sourceMask: mask, ctx)  // [B, t+1, D]
-                let last = states.slice(axis: 1, t..<(t + 1))                                              // [B, 1, D]
-                let z = logits(last)                                                                        // [B, 1, V]
+                let z = logits(states.slice(axis: 1, t..<(t + 1)))                                        // [B, 1, V]
                 let v = config.targetVocabSize
                 for b in 0..<batch {
                     var best: Int32 = 0
-                    var bestValue = -Float.infinity
                     if !done[b] {
-                        for j in 0..<v where z.data[b * v + j] > bestValue { bestValue = z.data[b * v + j]; best = Int32(j) }
+                        best = argmax(z.data + b * v, count: v)
                         if best == SpecialTokens.end || outputs[b].count >= limits[b] { done[b] = true } else { outputs[b].append(best) }
                     }
                     prefix[b].append(done[b] ? SpecialTokens.pad : best)

@@ -12,7 +12,10 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("reference", "FILE", "Score the translations against FILE (one reference per line): BLEU, chrF, exact match.", group: "Input and output"),
     Flag("tsv", "FILE", "Translate the source column of a TSV file and score against its target column.", group: "Input and output"),
     Flag("max-length", "X", "Stop a translation after X times the source length + 10 tokens (default 2).", group: "Decoding"),
-    Flag("batch", "N", "Sentences decoded together (default 64).", group: "Decoding"),
+    Flag("batch", "N", "Sentences decoded together (default 64, or 64 / K with --beam K).", group: "Decoding"),
+    Flag("beam", "K", "Beam search with K hypotheses per sentence (default 1: greedy).", group: "Decoding"),
+    Flag("length-penalty", "A", "Rank finished hypotheses by log-probability / (tokens + 1)^A (default 1; 0 = raw log-probability).", group: "Decoding"),
+    Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (an empty line gets one empty hypothesis, score 0).", group: "Decoding"),
     Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
     Flag("quiet", nil, "Print only translations (and scores).", group: "Other"),
 ])
@@ -25,6 +28,11 @@ do {
     if flags.has("tsv") && (flags.has("input") || flags.has("reference")) { throw UsageError("--tsv replaces --input and --reference; give one or the other") }
     if let t = try flags.int("threads", atLeast: 1) { Threads.count = t }
     _ = try flags.int("batch", atLeast: 1)
+    let beam = try flags.int("beam", atLeast: 1) ?? 1
+    if let n = try flags.int("n-best", atLeast: 1), n > beam {
+        throw UsageError("--n-best \(n) needs at least \(n) hypotheses per sentence: add --beam \(n) (or more)")
+    }
+    _ = try flags.double("length-penalty", in: 0...10)
     _ = try flags.double("max-length", in: 0.1...100)
 } catch {
     parser.fail(error)
@@ -69,10 +77,32 @@ do {
     }
     let ratio = try flags.double("max-length") ?? 2
     let ids = sources.map { Array(tokenizers.source.encode($0).prefix(model.config.maxLength)) }
-    let outIds = translateGreedy(model, ids, batchSentences: try flags.int("batch") ?? 64,
-                                 maxLength: { Int(Double($0) * ratio) + 10 })
-    let hyps = zip(ids, outIds).map { $0.isEmpty ? "" : tokenizers.target.decode($1) }
-    let text = hyps.map { $0 + "\n" }.joined()
+    let maxLength: @Sendable (Int) -> Int = { Int(Double($0) * ratio) + 10 }
+    let beam = try flags.int("beam") ?? 1
+    let nBest = try flags.int("n-best")
+    let hyps: [String]
+    let text: String
+    if beam == 1 && nBest == nil {
+        let outIds = translateGreedy(model, ids, batchSentences: try flags.int("batch") ?? 64, maxLength: maxLength)
+        hyps = zip(ids, outIds).map { $0.isEmpty ? "" : tokenizers.target.decode($1) }
+        text = hyps.map { $0 + "\n" }.joined()
+    } else {
+        let results = translateBeam(model, ids, beam: beam, lengthPenalty: try flags.double("length-penalty") ?? 1,
+                                    nBest: nBest ?? 1, batchSentences: try flags.int("batch") ?? max(1, 64 / beam),
+                                    maxLength: maxLength)
+        // An empty source translates to one empty hypothesis (score 0), as greedy mode gives an empty line.
+        let decoded = zip(ids, results).map { src, hs in
+            src.isEmpty ? [(text: "", score: 0.0)] : hs.map { (text: tokenizers.target.decode($0.tokens), score: $0.score) }
+        }
+        hyps = decoded.map { $0.first?.text ?? "" }
+        if nBest != nil {
+            text = decoded.enumerated().map { i, hs in
+                hs.map { "\(i + 1)\t\(String(format: "%.4f", $0.score))\t\($0.text)\n" }.joined()
+            }.joined()
+        } else {
+            text = hyps.map { $0 + "\n" }.joined()
+        }
+    }
     if let out = flags.string("output") {
         do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write \(out): \(error.localizedDescription)")
