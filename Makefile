@@ -13,7 +13,9 @@ RELEASE := -c release $(ARCH_FLAGS)
 BIN := .build/release
 
 DEMO := checkpoints/demo
-SAMPLES := "The red car is not big." "My sister eats the green apples." "Does the old dog see the small white cat?"
+# Sentences from the test split: their noun-adjective and negation pairs never occur in training.
+SAMPLES := "They do not make my small hot omelet." "The computers are next to our gray bag." "Is the shirt new?"
+EXPLAIN := "Our old Italian teachers buy her happy bird."
 
 .PHONY: build test bench demo corpus clean
 
@@ -36,6 +38,8 @@ demo: build
 	$(BIN)/translate --checkpoint $(DEMO) --tsv data/test.tsv --output $(DEMO)/test.hyp.txt
 	@echo; echo "== Sample translations"
 	$(BIN)/translate --checkpoint $(DEMO) --quiet $(SAMPLES)
+	@echo; echo "== What attention did (translate --explain)"
+	$(BIN)/translate --checkpoint $(DEMO) --quiet --explain $(EXPLAIN)
 	@echo; echo "== What the checkpoint holds"
 	$(BIN)/inspect $(DEMO)
 

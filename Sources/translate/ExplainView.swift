@@ -27,7 +27,7 @@ struct ExplainView {
     /// weight in percent (blank below 5%). Masked cells (weight 0 in a causal map) show "·".
     static func heatmap(_ w: [[Float]], rows: [String], cols: [String]) -> String {
         let shades = Array(" ▁▂▃▄▅▆▇█")
-        let colWidth = max(5, min(9, (cols.map { label($0, width: 9).count }.max() ?? 4) + 1))
+        let colWidth = max(7, min(10, (cols.map { label($0, width: 9).count }.max() ?? 4) + 1))
         let rowWidth = min(14, max(6, (rows.map { label($0, width: 14).count }.max() ?? 4) + 2))
         var out = "  " + pad("", rowWidth) + cols.map { pad(label($0, width: colWidth - 1), colWidth) }.joined() + "\n"
         for (t, row) in w.enumerated() {
@@ -37,7 +37,7 @@ struct ExplainView {
                 if p <= 0 {
                     cell = "·"
                 } else if p < 0.05 {
-                    cell = String(shades[1])
+                    cell = ""
                 } else {
                     let shade = shades[min(8, max(1, Int((p * 8).rounded(.up))))]
                     cell = "\(shade)\(shade) \(Int((p * 100).rounded()))"
@@ -61,7 +61,7 @@ struct ExplainView {
             out += "\nCross-attention, decoder layer \(li + 1) of \(cross.count), mean of \(m.weights.count) heads.\n"
             out += "Each row is a decoder position: its query (from the decoder) is scored against the keys of every\n"
             out += "source token (from the encoder output); the row's weights sum to 100% and mix those tokens' values.\n"
-            out += "Row <s> predicts output token 1, the row of output token i predicts token i+1.\n"
+            out += "Row <s> predicts output token 1, the row of output token i predicts token i+1. Blank: under 5%.\n"
             out += Self.heatmap(m.averaged, rows: m.queryTokens, cols: m.keyTokens)
             out += "  Per head, the source token each row attends to most:\n"
             for t in m.queryTokens.indices {
@@ -86,7 +86,11 @@ struct ExplainView {
 
     func renderDetail(_ d: Explanation.Detail) -> String {
         let f2: (Float) -> String = { $0.isInfinite ? ($0 < 0 ? "-inf" : "inf") : String(format: "%.2f", $0) }
-        var out = "\nA closer look at one query: \(d.map), head \(d.head), position \(d.position) (\"\(Self.label(d.queryToken, width: 20))\").\n"
+        var out = "\nA closer look at one query: \(d.map), head \(d.head), position \(d.position) (\"\(Self.label(d.queryToken, width: 20))\")"
+        if d.map.hasPrefix("decoder"), d.position < e.outputTokens.count {
+            out += ", the position that predicts \"\(Self.label(e.outputTokens[d.position], width: 20))\""
+        }
+        out += ".\n"
         out += "Its query vector q (d_k = \(d.headDim)) is compared with every key k by a dot product, scaled by 1/√\(d.headDim) = \(String(format: "%.3f", 1 / Float(d.headDim).squareRoot())):\n"
         out += "  q = [\(d.query.prefix(8).map { String(format: "%.2f", $0) }.joined(separator: ", "))\(d.headDim > 8 ? ", …" : "")]\n"
         out += "  " + Self.pad("key", 14) + Self.pad("q·k/√d_k", 11, right: true) + Self.pad("+ mask", 10, right: true)
