@@ -37,6 +37,8 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),
+        // Runs the built executables (make test builds them first) against bad inputs and faults.
+        .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI"]),
     ]
 )
