@@ -73,6 +73,9 @@ do {
         sources = try readLines(input)
     } else if !flags.positionals.isEmpty {
         sources = flags.positionals
+    } else if isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 {
+        try interactive(model: model, tokenizers: tokenizers, flags: flags, console: console)
+        exit(0)
     } else {
         sources = []
         while let line = readLine(strippingNewline: true) { sources.append(line) }
