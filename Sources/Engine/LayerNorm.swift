@@ -16,15 +16,8 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
                                   SharedPointer(gamma.data), SharedPointer(beta.data))
     parallelChunks(rows, minChunk: max(1, 8192 / max(1, d))) { r in
         for row in r {
-            let xr = px.base + row * d, yr = py.base + row * d
-            var mean: Float = 0
-            for j in 0..<d { mean += xr[j] }
-            mean /= Float(d)
-            var v: Float = 0
-            for j in 0..<d { let c = xr[j] - mean; v += c * c }
-            let rstd = 1 / sqrtf(v / Float(d) + eps)
+            let (mean, rstd) = layerNormRow(px.base + row * d, width: d, gamma: pgm.base, beta: pbt.base, eps: eps, into: py.base + row * d)
             ps[2 * row] = mean; ps[2 * row + 1] = rstd
-            for j in 0..<d { yr[j] = (xr[j] - mean) * rstd * pgm[j] + pbt[j] }
         }
     }
     return out.record([x, gamma, beta]) { [stats] g in

@@ -21,14 +21,7 @@ public func softmax(_ x: Tensor, scale: Float = 1, mask: Tensor? = nil) -> Tenso
             yr[j] = v
             mx = max(mx, v)
         }
-        if mx == -Float.infinity {
-            for j in 0..<n { yr[j] = 0 }
-            return
-        }
-        var s: Float = 0
-        for j in 0..<n { let e = expf(yr[j] - mx); yr[j] = e; s += e }
-        let inv = 1 / s
-        for j in 0..<n { yr[j] *= inv }
+        _ = softmaxRowInPlace(yr, count: n, max: mx)
     }
     let y = out.storage
     let rows = x.count / max(1, n)

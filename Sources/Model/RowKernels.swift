@@ -153,13 +153,6 @@ private func linearBlock(_ x: UnsafeMutablePointer<Float>, m: Int, depth: Int, w
 func layerNormRows(_ x: UnsafePointer<Float>, rows: Int, width d: Int, gamma: UnsafePointer<Float>,
                    beta: UnsafePointer<Float>, eps: Float, into out: UnsafeMutablePointer<Float>) {
     for row in 0..<rows {
-        let (xr, yr) = (x + row * d, out + row * d)
-        var mean: Float = 0
-        for j in 0..<d { mean += xr[j] }
-        mean /= Float(d)
-        var v: Float = 0
-        for j in 0..<d { let c = xr[j] - mean; v += c * c }
-        let rstd = 1 / sqrtf(v / Float(d) + eps)
-        for j in 0..<d { yr[j] = (xr[j] - mean) * rstd * gamma[j] + beta[j] }
+        _ = layerNormRow(x + row * d, width: d, gamma: gamma, beta: beta, eps: eps, into: out + row * d)
     }
 }

@@ -62,15 +62,10 @@ func attendSingleQuery(_ q: UnsafePointer<Float>, rows: Int, heads: Int, headDim
                         mx = max(mx, v)
                     }
                     let oh = po.base + r * d + h * k
-                    if mx == -Float.infinity {
-                        for j in 0..<count { w[j] = 0 }
+                    guard softmaxRowInPlace(w, count: count, max: mx) else {
                         for c in 0..<k { oh[c] = 0 }
                         continue
                     }
-                    var sum: Float = 0
-                    for j in 0..<count { let e = expf(w[j] - mx); w[j] = e; sum += e }
-                    let inv = 1 / sum
-                    for j in 0..<count { w[j] *= inv }
                     // Weighted sum of the value rows, 8 output lanes at a time.
                     var c = 0
                     while c < k8 {

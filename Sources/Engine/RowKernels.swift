@@ -1,0 +1,34 @@
+import Foundation
+
+// Row-level pieces shared by the graph ops (`layerNorm`, `softmax`) and the no-grad decoding
+// kernels in the Model module, so both compute exactly the same arithmetic.
+
+/// Layer-normalises one row of width `d` into `y` (biased variance, as `nn.LayerNorm`) and
+/// returns the row's mean and 1/std for the backward pass.
+@inlinable @inline(__always)
+public func layerNormRow(_ x: UnsafePointer<Float>, width d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                         eps: Float, into y: UnsafeMutablePointer<Float>) -> (mean: Float, rstd: Float) {
+    var mean: Float = 0
+    for j in 0..<d { mean += x[j] }
+    mean /= Float(d)
+    var v: Float = 0
+    for j in 0..<d { let c = x[j] - mean; v += c * c }
+    let rstd = 1 / sqrtf(v / Float(d) + eps)
+    for j in 0..<d { y[j] = (x[j] - mean) * rstd * gamma[j] + beta[j] }
+    return (mean, rstd)
+}
+
+/// Turns one row of scaled, masked scores whose maximum is `mx` into softmax weights, in place.
+/// A row whose every entry is masked (mx = −∞) becomes all zeros instead of NaN; returns false then.
+@inlinable @inline(__always)
+public func softmaxRowInPlace(_ w: UnsafeMutablePointer<Float>, count n: Int, max mx: Float) -> Bool {
+    if mx == -Float.infinity {
+        for j in 0..<n { w[j] = 0 }
+        return false
+    }
+    var s: Float = 0
+    for j in 0..<n { let e = expf(w[j] - mx); w[j] = e; s += e }
+    let inv = 1 / s
+    for j in 0..<n { w[j] *= inv }
+    return true
+}
