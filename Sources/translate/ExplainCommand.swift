@@ -39,7 +39,13 @@ func runExplain(model: Transformer, tokenizers: TokenizerPair, source: String, o
         }
         console.error("wrote the explanation to \(path)")
     }
-    if flags.has("explain") || flags.string("explain-json") == nil {
+    if let path = flags.string("explain-svg") {
+        do { try ExplainSVG.render(e).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw TrainingError("cannot write \(path): \(error.localizedDescription)")
+        }
+        console.error("drew the attention maps in \(path)")
+    }
+    if flags.has("explain") || (flags.string("explain-json") == nil && flags.string("explain-svg") == nil) {
         console.line(ExplainView(e: e, all: flags.has("explain-all")).render())
     }
 }

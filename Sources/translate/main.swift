@@ -18,6 +18,7 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (an empty line gets one empty hypothesis, score 0).", group: "Decoding"),
     Flag("explain", nil, "For one sentence: show what attention did (heatmaps per layer and head, token probabilities, and one query's arithmetic).", group: "Explain"),
     Flag("explain-json", "FILE", "Write the same numbers as JSON to FILE (all layers and heads).", group: "Explain"),
+    Flag("explain-svg", "FILE", "Draw the attention maps (cross-attention per layer, last self-attention) as an SVG picture.", group: "Explain"),
     Flag("explain-layer", "NAME", "Attention to look at closely, e.g. decoder.layers.1.cross (default: the last cross-attention).", group: "Explain"),
     Flag("explain-head", "H", "Head to look at closely (default: the one whose attention is most peaked).", group: "Explain"),
     Flag("explain-position", "T", "Query position to look at closely, 0-based (default: the most peaked).", group: "Explain"),
@@ -117,7 +118,7 @@ do {
             text = hyps.map { $0 + "\n" }.joined()
         }
     }
-    if flags.has("explain") || flags.has("explain-json") {
+    if flags.has("explain") || flags.has("explain-json") || flags.has("explain-svg") {
         guard sources.count == 1 else { throw TrainingError("--explain works on one sentence; got \(sources.count)") }
         try runExplain(model: model, tokenizers: tokenizers, source: sources[0], output: firstIds,
                        finished: firstIds.count < maxLength(ids[0].count), flags: flags, console: console)
