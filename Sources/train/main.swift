@@ -17,6 +17,9 @@ do {
 let console = Console()
 console.quiet = flags.has("quiet")
 StopSignal.install()
+// A file-size limit (ulimit -f) would otherwise kill us with SIGXFSZ mid-write; ignored, the
+// write fails with EFBIG and the checkpoint code reports it like a full disk, keeping old files.
+signal(SIGXFSZ, SIG_IGN)
 do {
     let trainer = try Trainer(config: config, resume: flags.has("resume"), log: console.line)
     let reason = try trainer.run(progress: console.progress)

@@ -7,7 +7,7 @@ import Training
 // `translate`: loads a checkpoint and translates sentences (an argument, stdin, or --input FILE).
 let parser = FlagParser(command: "translate", usage: "translate --checkpoint PATH [SENTENCE ...] [flags]", flags: [
     Flag("checkpoint", "PATH", "A .safetensors file, or a training folder (uses best, else latest).", group: "Model"),
-    Flag("input", "FILE", "Translate every line of FILE (default: the arguments, else stdin).", group: "Input and output"),
+    Flag("input", "FILE", "Translate every line of FILE (default: the arguments, else stdin). One output line per input line: an empty line gives an empty line; a sentence longer than the model's maximum length is cut to it, with a note on stderr.", group: "Input and output"),
     Flag("output", "FILE", "Write translations to FILE, one per line (default: stdout).", group: "Input and output"),
     Flag("reference", "FILE", "Score the translations against FILE (one reference per line): BLEU, chrF, exact match.", group: "Input and output"),
     Flag("tsv", "FILE", "Translate the source column of a TSV file and score against its target column.", group: "Input and output"),
@@ -84,7 +84,15 @@ do {
         }
     }
     let ratio = try flags.double("max-length") ?? 2
-    let ids = sources.map { Array(tokenizers.source.encode($0).prefix(model.config.maxLength)) }
+    // The model has positions for maxLength tokens only: a longer sentence is cut to its first
+    // maxLength tokens (documented in --help) and says so, rather than failing the whole batch.
+    let ids = sources.enumerated().map { i, sentence in
+        let all = tokenizers.source.encode(sentence)
+        if all.count > model.config.maxLength {
+            console.error("translate: note: sentence \(i + 1) has \(all.count) tokens; only the first \(model.config.maxLength) (the model's maximum length) are translated")
+        }
+        return Array(all.prefix(model.config.maxLength))
+    }
     let maxLength: @Sendable (Int) -> Int = { Int(Double($0) * ratio) + 10 }
     let beam = try flags.int("beam") ?? 1
     let nBest = try flags.int("n-best")
