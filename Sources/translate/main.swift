@@ -47,11 +47,17 @@ do {
 }
 let console = Console()
 
+/// The lines of a text file: a BOM is dropped, LF and CRLF both end a line, and invalid UTF-8
+/// is reported with its line number so the user can find it.
 func readLines(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError("cannot read \(path): check the path and permissions") }
-    guard var text = String(data: data, encoding: .utf8) else { throw TrainingError("\(path) is not valid UTF-8 text") }
+    guard var text = String(data: data, encoding: .utf8) else {
+        let bad = data.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex { String(data: Data($0), encoding: .utf8) == nil } ?? 0
+        throw TrainingError("\(path):\(bad + 1): the line is not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+    }
     if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+    // "\r\n" is a single Character in Swift, so split on either form of line end.
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
     if lines.last == "" { lines.removeLast() }
     return lines
 }

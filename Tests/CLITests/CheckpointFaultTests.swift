@@ -102,6 +102,9 @@ final class CheckpointFaultTests: XCTestCase {
             assertFails(r, status: 1, mentions: ["train: error:", fileName] + damage.mentions)
 
             XCTAssertEqual(Scratch.snapshot(run), before, "\(damage.name): a failed command changed the run folder")
+            // The table in the report: what each tool said.
+            func first(_ s: String) -> String { String(s.split(separator: "\n").first ?? "") }
+            print("| \(damage.name) | \(first(t.stderr)) | \(v.stdout.split(separator: "\n").dropFirst().first ?? "") | \(first(r.stderr)) |")
         }
     }
 

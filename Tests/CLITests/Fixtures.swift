@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import XCTest
 
@@ -38,7 +41,14 @@ enum Fixture {
     /// `checkpoints.json`), trained on first use. Tests copy it before damaging anything.
     static func trainedRun() throws -> URL {
         if let trained { return trained }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("clitests-shared-\(getpid())")
+        let tmp = FileManager.default.temporaryDirectory
+        // Remove what earlier test processes left behind (each is named after its PID).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix("clitests-shared-") {
+            if let pid = Int32(name.dropFirst("clitests-shared-".count)), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(at: tmp.appendingPathComponent(name))
+            }
+        }
+        let root = tmp.appendingPathComponent("clitests-shared-\(getpid())")
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let data = try Scratch.write(tsv(), to: root, "train.tsv")

@@ -126,11 +126,12 @@ enum Scratch {
         return url
     }
 
-    /// Every regular file in `dir` (not hidden scratch output) with its bytes, to prove nothing
-    /// was lost or changed by a failed command.
+    /// Every regular file in `dir` with its bytes, to prove nothing was lost or changed by a
+    /// failed command. Skips hidden scratch output and `train.lock`, which only holds the PID of
+    /// the last process that took the lock.
     static func snapshot(_ dir: URL) -> [String: Data] {
         var out: [String: Data] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where !name.hasPrefix(".") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where !name.hasPrefix(".") && name != "train.lock" {
             let u = dir.appendingPathComponent(name)
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir), !isDir.boolValue,

@@ -54,7 +54,7 @@ final class TranslateInputTests: XCTestCase {
         let dir = try Scratch.directory(self)
         assertFails(try translate(["--input", dir.appendingPathComponent("none.txt").path]), status: 1, mentions: ["none.txt", "cannot read"])
         let bad = try Scratch.write([0x61, 0x0A, 0xFF, 0xFE, 0x0A], to: dir, "bad.txt")
-        assertFails(try translate(["--input", bad]), status: 1, mentions: ["bad.txt", "utf-8"])
+        assertFails(try translate(["--input", bad]), status: 1, mentions: ["bad.txt:2:", "not valid utf-8"])
         let refs = try Scratch.write("one\n", to: dir, "ref.txt")
         assertFails(try translate(["--reference", refs, "a", "b"]), status: 1, mentions: ["ref.txt has 1 lines", "2 sentences"])
     }
