@@ -54,6 +54,7 @@ final class TrainingFaultTests: XCTestCase {
             XCTAssertEqual(v.status, 0, "round \(round): \(v)")
         }
         print("SIGKILL landed during a checkpoint write in \(hitWrite) of 3 rounds")
+        XCTAssertGreaterThan(hitWrite, 0, "no kill landed while a temporary checkpoint file existed")
         let before = try savedStep(run)
         let r = try CLI.run("train", ["--out", run.path, "--resume", "--steps", "\(before + 2)", "--threads", "1", "--quiet"], in: dir)
         XCTAssertEqual(r.status, 0, "\(r)")
