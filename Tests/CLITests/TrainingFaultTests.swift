@@ -61,6 +61,8 @@ final class TrainingFaultTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("resuming from"), "\(r)")
         XCTAssertEqual(try savedStep(run), before + 2)
         try assertAllCheckpointsIntact(run)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [], "the resumed run did not clear the killed run's temporary files")
     }
 
     private func interrupt(with sig: Int32, expect text: String) throws {
