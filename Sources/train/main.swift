@@ -24,6 +24,11 @@ do {
     let trainer = try Trainer(config: config, resume: flags.has("resume"), log: console.line)
     let reason = try trainer.run(progress: console.progress)
     let s = trainer.state
+    if case .nonFinite(let message) = reason {
+        // The message already says what happened and which checkpoint is kept.
+        console.line(message)
+        exit(3)
+    }
     console.line(String(format: "stopped: %@ at step %d after %.1f min of training; best validation BLEU %.2f at step %d",
                         reason.description, s.step, s.trainSeconds / 60, s.bestBLEU ?? 0, s.bestStep ?? 0))
     switch reason {
