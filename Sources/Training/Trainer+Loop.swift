@@ -33,6 +33,7 @@ extension Trainer {
         var window = (loss: 0.0, tokens: 0, seconds: 0.0, count: 0)
         var lastPrint = Date.distantPast
         var lastTrainLoss: Double?
+        var nanHook = InjectedNaN.fromEnvironment()
         func stopReason() -> StopReason? {
             if StopSignal.requested != 0 { return .signal(StopSignal.requested) }
             if let s = config.steps, state.step >= s { return .steps }
@@ -50,8 +51,9 @@ extension Trainer {
                                targetLength: batch.targetLength, batch: batch.batchSize, ctx)
             let ce = crossEntropy(logits: logits, targets: batch.targetOutput, ignoreIndex: SpecialTokens.pad,
                                   labelSmoothing: config.labelSmoothing)
-            let loss = Double(ce.loss.item)
+            var loss = Double(ce.loss.item)
             ce.loss.backward()
+            if nanHook?.fire(step: nextStep) == true { loss = .nan }
             let norm = optimizer.gradientNorm()
             state.position = iterator.position
             if !loss.isFinite || !norm.isFinite {
@@ -146,5 +148,32 @@ extension Trainer {
         log("saved \(url.path)")
         if let p = config.patience, state.validationsWithoutImprovement >= p { return true }
         return false
+    }
+}
+
+/// TEST HOOK, not a feature: `TINY_TRANSLATOR_INJECT_NAN=STEP[,COUNT]` makes the loss NaN for
+/// COUNT consecutive update attempts (default 1) starting at step STEP, so the end-to-end tests
+/// can check the non-finite path (skip and count, stop after `maxBadSteps` in a row, keep the
+/// last good checkpoint) without having to provoke a real divergence. Unset in normal use.
+struct InjectedNaN {
+    static let variable = "TINY_TRANSLATOR_INJECT_NAN"
+    let step: Int
+    var remaining: Int
+
+    /// The hook from the environment, or nil when the variable is unset or malformed.
+    static func fromEnvironment() -> InjectedNaN? {
+        guard let text = ProcessInfo.processInfo.environment[variable] else { return nil }
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard let first = parts.first, let step = first, step >= 1 else { return nil }
+        let count = parts.count > 1 ? (parts[1] ?? 1) : 1
+        return InjectedNaN(step: step, remaining: max(0, count))
+    }
+
+    /// True when the attempt at `step` should see a NaN loss. A skipped update does not advance
+    /// the step, so the retries of one step count against COUNT too.
+    mutating func fire(step: Int) -> Bool {
+        guard step >= self.step, remaining > 0 else { return false }
+        remaining -= 1
+        return true
     }
 }

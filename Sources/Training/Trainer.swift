@@ -28,6 +28,13 @@ public final class Trainer {
         directory = try CheckpointDirectory(url: outURL, policy: CheckpointPolicy(keepLatest: max(1, config.keep)))
         lock = try TrainingLock(directory: outURL)
         self.log = log
+        // A run killed mid-save (SIGKILL, power loss) leaves its temporary file behind; the
+        // checkpoints themselves are intact. With the lock held no one else is writing, so the
+        // leftovers (".NAME.tmp-PID-RANDOM") can go.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: outURL.path)) ?? []
+        where name.hasPrefix(".") && name.contains(".safetensors.tmp-") || name.hasPrefix(".checkpoints.json.tmp-") {
+            try? FileManager.default.removeItem(at: outURL.appendingPathComponent(name))
+        }
 
         var config = config
         let resumed: LoadedCheckpoint?

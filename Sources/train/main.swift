@@ -17,10 +17,18 @@ do {
 let console = Console()
 console.quiet = flags.has("quiet")
 StopSignal.install()
+// A file-size limit (ulimit -f) would otherwise kill us with SIGXFSZ mid-write; ignored, the
+// write fails with EFBIG and the checkpoint code reports it like a full disk, keeping old files.
+signal(SIGXFSZ, SIG_IGN)
 do {
     let trainer = try Trainer(config: config, resume: flags.has("resume"), log: console.line)
     let reason = try trainer.run(progress: console.progress)
     let s = trainer.state
+    if case .nonFinite(let message) = reason {
+        // The message already says what happened and which checkpoint is kept.
+        console.line(message)
+        exit(3)
+    }
     console.line(String(format: "stopped: %@ at step %d after %.1f min of training; best validation BLEU %.2f at step %d",
                         reason.description, s.step, s.trainSeconds / 60, s.bestBLEU ?? 0, s.bestStep ?? 0))
     switch reason {

@@ -7,7 +7,7 @@ import Training
 // `translate`: loads a checkpoint and translates sentences (an argument, stdin, or --input FILE).
 let parser = FlagParser(command: "translate", usage: "translate --checkpoint PATH [SENTENCE ...] [flags]", flags: [
     Flag("checkpoint", "PATH", "A .safetensors file, or a training folder (uses best, else latest).", group: "Model"),
-    Flag("input", "FILE", "Translate every line of FILE (default: the arguments, else stdin).", group: "Input and output"),
+    Flag("input", "FILE", "Translate every line of FILE (default: the arguments, else stdin). One output line per input line: an empty line gives an empty line; a sentence longer than the model's maximum length is cut to it, with a note on stderr.", group: "Input and output"),
     Flag("output", "FILE", "Write translations to FILE, one per line (default: stdout).", group: "Input and output"),
     Flag("reference", "FILE", "Score the translations against FILE (one reference per line): BLEU, chrF, exact match.", group: "Input and output"),
     Flag("tsv", "FILE", "Translate the source column of a TSV file and score against its target column.", group: "Input and output"),
@@ -48,11 +48,17 @@ do {
 }
 let console = Console()
 
+/// The lines of a text file: a BOM is dropped, LF and CRLF both end a line, and invalid UTF-8
+/// is reported with its line number so the user can find it.
 func readLines(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError("cannot read \(path): check the path and permissions") }
-    guard var text = String(data: data, encoding: .utf8) else { throw TrainingError("\(path) is not valid UTF-8 text") }
+    guard var text = String(data: data, encoding: .utf8) else {
+        let bad = data.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex { String(data: Data($0), encoding: .utf8) == nil } ?? 0
+        throw TrainingError("\(path):\(bad + 1): the line is not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+    }
     if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+    // "\r\n" is a single Character in Swift, so split on either form of line end.
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
     if lines.last == "" { lines.removeLast() }
     return lines
 }
@@ -88,7 +94,15 @@ do {
         }
     }
     let ratio = try flags.double("max-length") ?? 2
-    let ids = sources.map { Array(tokenizers.source.encode($0).prefix(model.config.maxLength)) }
+    // The model has positions for maxLength tokens only: a longer sentence is cut to its first
+    // maxLength tokens (documented in --help) and says so, rather than failing the whole batch.
+    let ids = sources.enumerated().map { i, sentence in
+        let all = tokenizers.source.encode(sentence)
+        if all.count > model.config.maxLength {
+            console.error("translate: note: sentence \(i + 1) has \(all.count) tokens; only the first \(model.config.maxLength) (the model's maximum length) are translated")
+        }
+        return Array(all.prefix(model.config.maxLength))
+    }
     let maxLength: @Sendable (Int) -> Int = { Int(Double($0) * ratio) + 10 }
     let beam = try flags.int("beam") ?? 1
     let nBest = try flags.int("n-best")
