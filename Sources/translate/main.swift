@@ -51,7 +51,10 @@ let console = Console()
 /// The lines of a text file: a BOM is dropped, LF and CRLF both end a line, and invalid UTF-8
 /// is reported with its line number so the user can find it.
 func readLines(_ path: String) throws -> [String] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError("cannot read \(path): check the path and permissions") }
+    // FileHandle also reads pipes (`--input <(cut -f1 file.tsv)`), which FileManager.contents cannot.
+    guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
+        throw TrainingError("cannot read \(path): check the path and permissions")
+    }
     guard var text = String(data: data, encoding: .utf8) else {
         let bad = data.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex { String(data: Data($0), encoding: .utf8) == nil } ?? 0
         throw TrainingError("\(path):\(bad + 1): the line is not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
