@@ -45,6 +45,19 @@ public final class TrainingLock {
         }
     }
 
+    /// Throws unless the lock file at `url` is still the one this process locked. If the folder
+    /// was deleted or replaced while training ran (e.g. `rm -rf` and a new run in the same place),
+    /// saving would write into somebody else's run; the trainer checks this before every save.
+    public func verifyStillHeld() throws {
+        var mine = stat(), there = stat()
+        guard fd >= 0, fstat(fd, &mine) == 0, stat(url.path, &there) == 0,
+              mine.st_dev == there.st_dev, mine.st_ino == there.st_ino else {
+            let dir = url.deletingLastPathComponent().path
+            throw CheckpointError(.locked, path: dir, problem: "\(dir) was removed or replaced while this run was training",
+                                  remedy: "nothing was written there; start again with another --out, or --resume from a copy of the old folder")
+        }
+    }
+
     /// True while this object holds the lock.
     public var isHeld: Bool { fd >= 0 }
 

@@ -143,6 +143,7 @@ extension Trainer {
         metrics.write(["kind": "valid", "step": state.step, "epoch": record.epoch, "loss": v.loss, "perplexity": v.perplexity,
                        "bleu": v.bleu, "chrf": v.chrf, "exact_match": v.exactMatch, "train_seconds": state.trainSeconds,
                        "tokens_seen": state.tokensSeen])
+        try lock.verifyStillHeld()
         let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state)
         let url = try directory.save(file, step: state.step, validationScore: v.bleu, higherIsBetter: true)
         log("saved \(url.path)")

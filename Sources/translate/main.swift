@@ -89,6 +89,9 @@ do {
     } else {
         sources = []
         while let line = readLine(strippingNewline: true) { sources.append(line) }
+        // A byte-order mark and Windows line ends are handled on stdin as in --input files.
+        if let first = sources.first, first.hasPrefix("\u{FEFF}") { sources[0] = String(first.dropFirst()) }
+        sources = sources.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
     }
     if let r = flags.string("reference") {
         references = try readLines(r)

@@ -48,3 +48,18 @@ final class TrainingLockTests: XCTestCase {
         XCTAssertTrue(try TrainingLock(directory: dir).isHeld, "SIGKILL must not leave a stale lock")
     }
 }
+
+final class TrainingLockReplacementTests: XCTestCase {
+    /// A folder deleted and recreated under a running trainer is not written into.
+    func testReplacedFolderIsDetected() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lock-replaced-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lock = try TrainingLock(directory: dir)
+        XCTAssertNoThrow(try lock.verifyStillHeld())
+        try FileManager.default.removeItem(at: dir)
+        XCTAssertThrowsError(try lock.verifyStillHeld())
+        let newcomer = try TrainingLock(directory: dir)  // a new run takes the same path
+        XCTAssertThrowsError(try lock.verifyStillHeld()) { XCTAssertTrue("\($0)".contains("removed or replaced"), "\($0)") }
+        XCTAssertNoThrow(try newcomer.verifyStillHeld())
+    }
+}
