@@ -16,6 +16,11 @@ struct ExplainView {
         return s
     }
 
+    /// A piece as stored (▁ kept), cut to `width`.
+    static func raw(_ piece: String, width: Int) -> String {
+        piece.count > width ? String(piece.prefix(width - 1)) + "…" : piece
+    }
+
     static func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
         let n = max(0, width - s.count)
         return right ? String(repeating: " ", count: n) + s : s + String(repeating: " ", count: n)
@@ -51,10 +56,11 @@ struct ExplainView {
 
     func render() -> String {
         var out = "Source:      \(e.source)\nTranslation: \(e.translation)\n"
-        out += "\nEach output token, its probability, and the runners-up the model considered:\n"
+        out += "\nEach output token, its probability, and the runners-up the model considered\n"
+        out += "(tokens as the vocabulary holds them: ▁ marks a token that starts a new word):\n"
         for (i, s) in e.steps.enumerated() {
-            let alts = s.alternatives.map { "\(Self.label($0.token, width: 12)) \(Self.percent($0.probability))" }.joined(separator: "   ")
-            out += "  \(Self.pad(String(i + 1), 3, right: true))  \(Self.pad(Self.label(s.token, width: 14), 14)) \(Self.pad(Self.percent(s.probability), 7, right: true))   \(alts)\n"
+            let alts = s.alternatives.map { "\(Self.raw($0.token, width: 13)) \(Self.percent($0.probability))" }.joined(separator: "   ")
+            out += "  \(Self.pad(String(i + 1), 3, right: true))  \(Self.pad(Self.raw(s.token, width: 15), 15)) \(Self.pad(Self.percent(s.probability), 7, right: true))   \(alts)\n"
         }
         let cross = e.maps.filter { $0.kind == "cross-attention" }
         for (li, m) in cross.enumerated() {
