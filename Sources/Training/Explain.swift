@@ -92,6 +92,13 @@ public struct ExplainFocus: Sendable {
 /// stop token is added when `finished`), teacher-forced, recording every attention.
 public func explain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
                     focus: ExplainFocus?, alternatives: Int = 4) throws -> Explanation {
+    try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished,
+                chooseFocus: { _ in focus }, alternatives: alternatives)
+}
+
+/// The same, with the close-up chosen after seeing the attention maps (one forward pass).
+public func explain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
+                    chooseFocus: ([Explanation.AttentionMap]) throws -> ExplainFocus?, alternatives: Int = 4) throws -> Explanation {
     let src = Array(tokenizers.source.encode(source).prefix(model.config.maxLength))
     let target = Array(output.prefix(model.config.maxLength - 1))
     let decoderInput = [SpecialTokens.begin] + target
@@ -117,18 +124,22 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
         }
         steps.append(.init(token: tokenizers.target.pieces([id])[0], probability: e[Int(id)] / z, alternatives: Array(alts)))
     }
+    // Encoder attention: source queries and keys. Decoder self-attention: decoder-input queries
+    // and keys. Cross-attention: decoder-input queries, source keys.
+    func tokenRoles(_ name: String) -> (queries: [String], keys: [String]) {
+        (name.hasPrefix("encoder") ? srcPieces : inPieces, name.hasPrefix("decoder") && !name.hasSuffix("cross") ? inPieces : srcPieces)
+    }
     var maps: [Explanation.AttentionMap] = []
     for (name, _) in model.attentionNames {
         guard let w = observed[name]?["weights"] else { continue }
         let (h, tq, sk) = (w.dim(1), w.dim(2), w.dim(3))
         let kind = name.hasPrefix("encoder") ? "encoder self-attention" : name.hasSuffix("cross") ? "cross-attention" : "decoder masked self-attention"
-        let queries = name.hasPrefix("encoder") ? srcPieces : inPieces
-        let keys = name.hasPrefix("decoder") && !name.hasSuffix("cross") ? inPieces : srcPieces
+        let (queries, keys) = tokenRoles(name)
         let weights = (0..<h).map { hh in (0..<tq).map { t in (0..<sk).map { s in w.data[(hh * tq + t) * sk + s] } } }
         maps.append(.init(name: name, kind: kind, queryTokens: queries, keyTokens: keys, weights: weights))
     }
     var detail: Explanation.Detail?
-    if let f = focus {
+    if let f = try chooseFocus(maps) {
         guard let rec = observed[f.map], let q = rec["queries"], let k = rec["keys"], let vals = rec["values"],
               let sc = rec["scores"], let w = rec["weights"] else {
             throw TrainingError("--explain-layer: no attention named '\(f.map)'; choose one of: \(model.attentionNames.map(\.name).joined(separator: ", "))")
@@ -154,8 +165,7 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
         }
         let contributions = (0..<sk).map { s in valueVecs[s].map { $0 * weights[s] } }
         let outputVec = (0..<dk).map { d in contributions.reduce(0) { $0 + $1[d] } }
-        let queries = f.map.hasPrefix("encoder") ? srcPieces : inPieces
-        let keys = f.map.hasPrefix("decoder") && !f.map.hasSuffix("cross") ? inPieces : srcPieces
+        let (queries, keys) = tokenRoles(f.map)
         detail = .init(map: f.map, head: f.head, position: f.position, queryToken: queries[f.position], keyTokens: keys,
                        headDim: dk, query: query, keys: keyVecs, scores: scores, maskedScores: masked, weights: weights,
                        values: valueVecs, contributions: contributions,

@@ -55,7 +55,14 @@ public func validate(model: Transformer, tokenizers: TokenizerPair, set: Validat
     let bleu = n == 0 ? 0 : try BLEU.corpus(hypotheses: hyps, references: [refs]).score
     let chrf = n == 0 ? 0 : try CHRF.corpus(hypotheses: hyps, references: [refs]).score
     let normalizer = tokenizers.target.normalizer
-    let exact = n == 0 ? 0 : Double(zip(hyps, refs).filter { $0 == normalizer.normalize($1) }.count) / Double(n)
+    let exact = exactMatchPercent(hypotheses: hyps, references: refs, normalizer: normalizer)
     let samples = (0..<min(2, n)).map { (set.pairs[$0].source, refs[$0], hyps[$0]) }
-    return (loss, exp(loss), bleu, chrf, exact * 100, samples)
+    return (loss, exp(loss), bleu, chrf, exact, samples)
+}
+
+/// Percentage of hypotheses equal to their reference after the target tokenizer's normalisation
+/// (the text a perfect model would decode to); 0 for no sentences.
+public func exactMatchPercent(hypotheses: [String], references: [String], normalizer: Normalizer) -> Double {
+    guard !references.isEmpty else { return 0 }
+    return Double(zip(hypotheses, references).filter { $0 == normalizer.normalize($1) }.count) / Double(references.count) * 100
 }

@@ -9,27 +9,29 @@ import Training
 /// a query visibly "finds" its key.
 func runExplain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
                 flags: ParsedFlags, console: Console) throws {
-    let first = try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished, focus: nil)
-    let mapName = flags.string("explain-layer") ?? first.maps.last { $0.kind == "cross-attention" }?.name ?? first.maps.last?.name ?? ""
-    guard let map = first.maps.first(where: { $0.name == mapName }) else {
-        throw TrainingError("--explain-layer: no attention named '\(mapName)'; choose one of: \(first.maps.map(\.name).joined(separator: ", "))")
-    }
-    var head = try flags.int("explain-head")
-    var position = try flags.int("explain-position")
-    if head == nil || position == nil {
-        // Skip the first row (<s>, or the first source word) unless it is the only one: a later
-        // row that locks onto one key shows a query finding its word, often out of order.
-        var best: (Float, Int, Int) = (-1, 0, 0)
-        for (h, w) in map.weights.enumerated() where head == nil || head == h {
-            for (t, row) in w.enumerated() where position == t || (position == nil && (t > 0 || w.count == 1)) {
-                if let m = row.max(), m > best.0 { best = (m, h, t) }
-            }
+    let layer = flags.string("explain-layer")
+    let fixedHead = try flags.int("explain-head")
+    let fixedPosition = try flags.int("explain-position")
+    let e = try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished) { maps in
+        let mapName = layer ?? maps.last { $0.kind == "cross-attention" }?.name ?? maps.last?.name ?? ""
+        guard let map = maps.first(where: { $0.name == mapName }) else {
+            throw TrainingError("--explain-layer: no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))")
         }
-        head = head ?? best.1
-        position = position ?? best.2
+        var (head, position) = (fixedHead, fixedPosition)
+        if head == nil || position == nil {
+            // Skip the first row (<s>, or the first source word) unless it is the only one: a later
+            // row that locks onto one key shows a query finding its word, often out of order.
+            var best: (Float, Int, Int) = (-1, 0, 0)
+            for (h, w) in map.weights.enumerated() where head == nil || head == h {
+                for (t, row) in w.enumerated() where position == t || (position == nil && (t > 0 || w.count == 1)) {
+                    if let m = row.max(), m > best.0 { best = (m, h, t) }
+                }
+            }
+            head = head ?? best.1
+            position = position ?? best.2
+        }
+        return ExplainFocus(map: mapName, head: head!, position: position!)
     }
-    let e = try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished,
-                        focus: ExplainFocus(map: mapName, head: head!, position: position!))
     if let path = flags.string("explain-json") {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -154,8 +154,7 @@ do {
     if let refs = references {
         let bleu = try BLEU.corpus(hypotheses: hyps, references: [refs])
         let chrf = try CHRF.corpus(hypotheses: hyps, references: [refs])
-        let norm = tokenizers.target.normalizer
-        let exact = Double(zip(hyps, refs).filter { $0 == norm.normalize($1) }.count) / Double(max(1, refs.count)) * 100
+        let exact = exactMatchPercent(hypotheses: hyps, references: refs, normalizer: tokenizers.target.normalizer)
         console.error(bleu.formatted(signature: BLEU.signature(nrefs: 1)))
         console.error(chrf.formatted(signature: CHRF.signature(nrefs: 1)))
         console.error(String(format: "exact match = %.2f%% (%d sentences)", exact, refs.count))
