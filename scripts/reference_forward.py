@@ -117,7 +117,7 @@ def load(path, check):
     params = {}
     with safe_open(path, framework="np") as f:
         for name in f.keys():
-            if not name.startswith("adam."):
+            if not name.startswith(("adam.", "raw.")):
                 params[name] = f.get_tensor(name).astype(np.float64)
     return config, params
 

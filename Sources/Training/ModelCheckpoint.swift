@@ -44,13 +44,16 @@ private func decode<T: Decodable>(_ type: T.Type, _ key: String, in file: SafeTe
 }
 
 /// Packs the model (and optionally the optimizer) into one safetensors file: model tensors by
-/// name, then `adam.m.*` / `adam.v.*`, and the configuration, tokenizers and state as metadata.
+/// name, then `adam.m.*` / `adam.v.*`, any `extra` tensors (the raw weights `raw.*` of an averaged
+/// run), and the configuration, tokenizers and state as metadata.
 public func makeCheckpoint(model: Transformer, optimizer: Adam?, tokenizers: TokenizerPair,
-                           trainConfig: TrainConfig?, state: TrainingState?) -> SafeTensorsFile {
+                           trainConfig: TrainConfig?, state: TrainingState?,
+                           extra: [(name: String, tensor: Tensor)] = []) -> SafeTensorsFile {
     var tensors = model.parameters().map { NamedTensor(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.values) }
     if let optimizer {
         tensors += optimizer.state.map { NamedTensor(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.values) }
     }
+    tensors += extra.map { NamedTensor(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.values) }
     var metadata = [CheckpointKeys.modelConfig: json(model.config), CheckpointKeys.tokenizers: json(tokenizers)]
     if let trainConfig { metadata[CheckpointKeys.trainConfig] = json(trainConfig) }
     if let state { metadata[CheckpointKeys.trainingState] = json(state) }

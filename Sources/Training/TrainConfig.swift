@@ -33,6 +33,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var epochs: Int?
     /// Stop after this many minutes of training (total, across resumes), e.g. 30; nil = no limit.
     public var minutes: Double?
+    /// Keep an exponential moving average of the weights with this decay cap, e.g. 0.999;
+    /// validation, `best` and `translate` then use the average. nil or 0 = off.
+    public var emaDecay: Double?
     /// Seed for initialisation, data order and dropout, e.g. 1.
     public var seed: UInt64 = 1
     /// Threads for the kernels, e.g. 2.

@@ -74,6 +74,7 @@ extension Trainer {
             let clip = config.optimizer.clipNorm
             let lr = config.optimizer.rate(at: nextStep)
             optimizer.update(lr: lr, gradScale: clip > 0 && norm > clip ? clip / norm : 1)
+            average?.update(step: nextStep)
             state.step = nextStep
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             state.trainSeconds += seconds
@@ -125,6 +126,12 @@ extension Trainer {
 
     /// Validates, records, saves a checkpoint; returns true when patience has run out.
     func validateAndSave(trainLoss: Double?) throws -> Bool {
+        // With --ema, validation, the best checkpoint and translate all see the averaged weights.
+        if let average { return try average.swapped { try validateAndSaveCurrent(trainLoss: trainLoss, raw: average.rawState) } }
+        return try validateAndSaveCurrent(trainLoss: trainLoss, raw: [])
+    }
+
+    private func validateAndSaveCurrent(trainLoss: Double?, raw: [(name: String, tensor: Tensor)]) throws -> Bool {
         let t0 = Date()
         let v = try validate(model: model, tokenizers: tokenizers, set: validation, batchTokens: config.batchTokens,
                              labelSmoothing: 0, sentences: config.bleuSentences, maxLength: config.model.maxLength - 1)
@@ -144,7 +151,7 @@ extension Trainer {
                        "bleu": v.bleu, "chrf": v.chrf, "exact_match": v.exactMatch, "train_seconds": state.trainSeconds,
                        "tokens_seen": state.tokensSeen])
         try lock.verifyStillHeld()
-        let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state)
+        let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state, extra: raw)
         let url = try directory.save(file, step: state.step, validationScore: v.bleu, higherIsBetter: true)
         log("saved \(url.path)")
         if let p = config.patience, state.validationsWithoutImprovement >= p { return true }

@@ -12,6 +12,8 @@ public final class Trainer {
     public let tokenizers: TokenizerPair
     public let model: Transformer
     public let optimizer: Adam
+    /// The moving average of the weights (`--ema`), or nil.
+    public let average: WeightAverage?
     public internal(set) var state: TrainingState
     let batcher: Batcher
     let validation: ValidationSet
@@ -89,6 +91,13 @@ public final class Trainer {
         if let resumed {
             try optimizer.restore(from: resumed.file, path: resumed.url.path)
             optimizer.step = state.step
+        }
+        if let d = config.emaDecay, d > 0 {
+            let average = WeightAverage(model.parameters(), decay: d)
+            if let resumed { try average.restore(from: resumed.file, path: resumed.url.path) }
+            self.average = average
+        } else {
+            average = nil
         }
         metrics = try MetricsLog(url: outURL.appendingPathComponent("metrics.jsonl"))
         log(String(format: "data: %d training pairs in %d batches/epoch (%@), %d validation pairs", pairs.count,

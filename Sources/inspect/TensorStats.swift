@@ -153,4 +153,6 @@ struct ModuleTotal {
 }
 
 /// Optimizer tensors are saved as `adam.m.<param>` / `adam.v.<param>` beside the model's.
-func isOptimizerState(_ name: String) -> Bool { name.hasPrefix("adam.") }
+/// Training state that is not part of the model: Adam's moments and, in a run with `--ema`,
+/// the raw (not averaged) weights training continues from.
+func isOptimizerState(_ name: String) -> Bool { name.hasPrefix("adam.") || name.hasPrefix("raw.") }

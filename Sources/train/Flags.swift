@@ -36,6 +36,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out ch
     Flag("clip-norm", "X", "Clip the global gradient norm (default 1.0; 0 = off).", group: "Optimisation"),
     Flag("label-smoothing", "E", "Label smoothing epsilon (default 0.1).", group: "Optimisation"),
     Flag("batch-tokens", "N", "Tokens per batch incl. padding, source + target (default 4096).", group: "Optimisation"),
+    Flag("ema", "DECAY", "Average the weights (exponential moving average, e.g. 0.999); validation and checkpoints use the average (default off).", group: "Optimisation"),
     Flag("seed", "N", "Seed for initialisation, data order and dropout (default 1).", group: "Optimisation"),
 
     Flag("steps", "N", "Stop after N updates in total.", group: "Stopping and saving"),
@@ -97,6 +98,7 @@ func makeConfig(_ f: ParsedFlags) throws -> TrainConfig {
     c.optimizer.clipNorm = try f.double("clip-norm", in: 0...1e6) ?? c.optimizer.clipNorm
     c.labelSmoothing = Float(try f.double("label-smoothing", in: 0...0.99) ?? Double(c.labelSmoothing))
     c.batchTokens = try f.int("batch-tokens", atLeast: 8) ?? c.batchTokens
+    c.emaDecay = try f.double("ema", in: 0...0.999999)
     if let s = try f.int("seed", atLeast: 0) { c.seed = UInt64(s) }
 
     c.steps = try f.int("steps", atLeast: 1)

@@ -6,7 +6,13 @@ import XCTest
 
 final class TrainerTests: XCTestCase {
     /// Resumed training must give exactly the parameters of uninterrupted training.
-    func testResumeEqualsUninterruptedTraining() throws {
+    func testResumeEqualsUninterruptedTraining() throws { try checkResume(ema: nil) }
+
+    /// The same with a moving average of the weights: the averaged model tensors and the raw
+    /// training weights (`raw.*`) both continue exactly, and they are not the same thing.
+    func testResumeWithWeightAverageEqualsUninterruptedTraining() throws { try checkResume(ema: 0.99) }
+
+    private func checkResume(ema: Double?) throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("toy.tsv")
@@ -14,6 +20,7 @@ final class TrainerTests: XCTestCase {
 
         var straight = tinyTrainConfig(data: data, out: dir.appendingPathComponent("straight"), steps: 16)
         straight.model.dropout = 0.1
+        straight.emaDecay = ema
         try Trainer(config: straight, resume: false, log: { _ in }).run(progress: { _ in })
 
         var first = straight
@@ -33,6 +40,14 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(a.state?.position, b.state?.position)
         for ((name, x), (_, y)) in zip(a.model.parameters(), b.model.parameters()) {
             XCTAssertEqual(x.values.map(\.bitPattern), y.values.map(\.bitPattern), "\(name) differs after resume")
+        }
+        let raw = { (c: LoadedCheckpoint) in c.file.tensors.filter { $0.name.hasPrefix("raw.") } }
+        XCTAssertEqual(raw(a).count, ema == nil ? 0 : a.model.parameters().count)
+        XCTAssertEqual(raw(a).map(\.values), raw(b).map(\.values), "raw weights differ after resume")
+        if ema != nil {
+            let name = a.model.parameters()[0].name
+            let averaged = a.model.parameters()[0].tensor.values
+            XCTAssertNotEqual(raw(a).first { $0.name == "raw." + name }?.values, averaged, "the average should not be the raw weights")
         }
     }
 
