@@ -29,7 +29,9 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    let started = GEMMTimer.start()
     gemmThreaded(ops, m: m, n: n, threads: Threads.count)
+    GEMMTimer.stop(started)
 }
 
 /// `batch` independent GEMMs; matrix i uses a + i*strideA, b + i*strideB, c + i*strideC
@@ -42,6 +44,8 @@ public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int,
                          b: UnsafePointer<Float>, ldb: Int, strideB: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
     if batch <= 0 || m <= 0 || n <= 0 { return }
+    let started = GEMMTimer.start()
+    defer { GEMMTimer.stop(started) }
     let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     @Sendable func item(_ i: Int) -> GEMMOperands {
