@@ -33,7 +33,7 @@ struct BenchOptions {
 
         Flags:
           --quick            smoke run: 3 runs, few training steps, 5 decodes, 3 translate runs,
-                             no idle wait (about a minute; figures are rough)
+                             no idle wait (about a minute when idle; figures are rough)
           --only NAMES       run only these benchmarks or families, comma-separated
           --threads LIST     thread counts to measure (default: 1 and all cores)
           --runs N           timed runs per measurement (default 11; decoding uses max(20, N))
