@@ -63,8 +63,12 @@ tatoeba: build
 corpus: build
 	$(BIN)/gencorpus --out data
 
+# Every benchmark as JSON lines (several minutes): GEMM, training tokens/s and matmul share,
+# decoding ms per sentence, translate start-up. `make bench BENCH_FLAGS=--quick` is a smoke run;
+# `BENCH_FLAGS="--only decode,translate_startup --threads 2"` picks some (see `bench --help`).
+BENCH_FLAGS ?=
 bench: build
-	$(BIN)/bench
+	$(BIN)/bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build

@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(name: "train", dependencies: ["Training", "CLI"]),
         .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
         .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "CLI"]),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI"]),
         .executableTarget(name: "gencorpus"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),

@@ -1,9 +1,11 @@
-/// CRC-32 (IEEE 802.3, the polynomial used by zlib, PNG and gzip), computed slicing-by-8.
+/// CRC-32 (IEEE 802.3, the polynomial used by zlib, PNG and gzip), computed slicing-by-16.
 ///
 /// Checkpoint files record one CRC per tensor so a flipped bit on disk or in transit is caught
-/// and attributed to the tensor it damaged. Slicing-by-8 consumes 8 bytes per step with eight
-/// 256-entry tables, ~4-6x faster than the byte-at-a-time table loop, so a 50 MB checkpoint
-/// costs a few tens of milliseconds to check. The check value of "123456789" is 0xCBF43926.
+/// and attributed to the tensor it damaged. Slicing-by-16 consumes 16 bytes per step with
+/// sixteen 256-entry tables (16 KiB, resident in L1): the 16 lookups of a step are independent,
+/// so the CPU overlaps them, ~1.5x the speed of slicing-by-8 and ~8x the byte-at-a-time loop.
+/// `translate` checks every tensor of a ~140 MB training checkpoint at start-up, so this speed
+/// is most of its load time. The check value of "123456789" is 0xCBF43926.
 public struct CRC32: Sendable {
     private var state: UInt32 = 0xFFFF_FFFF
 
@@ -32,19 +34,23 @@ public struct CRC32: Sendable {
         let n = bytes.count
         var i = 0
         CRC32.tables.withUnsafeBufferPointer { t in
-            while i + 8 <= n {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let lo = UInt32(truncatingIfNeeded: word) ^ crc
-                let hi = UInt32(truncatingIfNeeded: word >> 32)
-                crc = t[7 &* 256 &+ Int(lo & 0xFF)]
-                    ^ t[6 &* 256 &+ Int((lo >> 8) & 0xFF)]
-                    ^ t[5 &* 256 &+ Int((lo >> 16) & 0xFF)]
-                    ^ t[4 &* 256 &+ Int(lo >> 24)]
-                    ^ t[3 &* 256 &+ Int(hi & 0xFF)]
-                    ^ t[2 &* 256 &+ Int((hi >> 8) & 0xFF)]
-                    ^ t[1 &* 256 &+ Int((hi >> 16) & 0xFF)]
-                    ^ t[Int(hi >> 24)]
-                i &+= 8
+            while i + 16 <= n {
+                let w0 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let w1 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                let a = UInt32(truncatingIfNeeded: w0) ^ crc
+                let b = UInt32(truncatingIfNeeded: w0 >> 32)
+                let c = UInt32(truncatingIfNeeded: w1)
+                let d = UInt32(truncatingIfNeeded: w1 >> 32)
+                // Byte j of the 16 is followed by 15 - j more bytes: table 15 - j.
+                crc = t[15 &* 256 &+ Int(a & 0xFF)] ^ t[14 &* 256 &+ Int((a >> 8) & 0xFF)]
+                    ^ t[13 &* 256 &+ Int((a >> 16) & 0xFF)] ^ t[12 &* 256 &+ Int(a >> 24)]
+                    ^ t[11 &* 256 &+ Int(b & 0xFF)] ^ t[10 &* 256 &+ Int((b >> 8) & 0xFF)]
+                    ^ t[9 &* 256 &+ Int((b >> 16) & 0xFF)] ^ t[8 &* 256 &+ Int(b >> 24)]
+                    ^ t[7 &* 256 &+ Int(c & 0xFF)] ^ t[6 &* 256 &+ Int((c >> 8) & 0xFF)]
+                    ^ t[5 &* 256 &+ Int((c >> 16) & 0xFF)] ^ t[4 &* 256 &+ Int(c >> 24)]
+                    ^ t[3 &* 256 &+ Int(d & 0xFF)] ^ t[2 &* 256 &+ Int((d >> 8) & 0xFF)]
+                    ^ t[1 &* 256 &+ Int((d >> 16) & 0xFF)] ^ t[Int(d >> 24)]
+                i &+= 16
             }
             while i < n {
                 let byte = base.load(fromByteOffset: i, as: UInt8.self)
@@ -57,13 +63,13 @@ public struct CRC32: Sendable {
 
     /// Table k maps a byte to its CRC contribution when followed by k zero bytes.
     private static let tables: [UInt32] = {
-        var t = [UInt32](repeating: 0, count: 8 * 256)
+        var t = [UInt32](repeating: 0, count: 16 * 256)
         for b in 0..<256 {
             var c = UInt32(b)
             for _ in 0..<8 { c = (c & 1) != 0 ? (0xEDB8_8320 ^ (c >> 1)) : (c >> 1) }
             t[b] = c
         }
-        for k in 1..<8 {
+        for k in 1..<16 {
             for b in 0..<256 {
                 let prev = t[(k - 1) * 256 + b]
                 t[k * 256 + b] = t[Int(prev & 0xFF)] ^ (prev >> 8)

@@ -29,36 +29,19 @@ extension SafeTensors {
         var damaged: [String] = []
         for e in header.tensors {
             let count = e.elementCount
-            var got = 0
-            var failure: CheckpointError?
+            var failure: Error?
+            var ok = true
             // One pread per tensor straight into the Float storage: no staging copy of the file.
-            var values = [Float](unsafeUninitializedCapacity: count) { buf, n in
-                do throws(CheckpointError) { got = try POSIX.readFully(fd, into: UnsafeMutableRawBufferPointer(buf), at: header.dataStart + e.dataOffsets.lowerBound, path: path) }
+            let values = [Float](unsafeUninitializedCapacity: count) { buf, n in
+                do { ok = try readTensor(fd: fd, header: header, entry: e, into: UnsafeMutableBufferPointer(rebasing: buf[0..<count]), path: path, verify: verify) }
                 catch { failure = error }
                 n = count
             }
             if let failure { throw failure }
-            if got < 4 * count {
-                throw CheckpointError(.truncated, path: path, problem: "file ended while reading tensor \"\(e.name)\" (it shrank while being read)",
-                                      remedy: "wait for the writer to finish, or re-copy the file")
-            }
-            if verify, let expected = header.checksums[e.name] {
-                let crc = values.withUnsafeBytes { CRC32.checksum($0) }
-                if crc != expected { damaged.append(e.name) }
-            }
-            #if _endian(big)
-            for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
-            #endif
+            if !ok { damaged.append(e.name) }
             tensors.append(NamedTensor(name: e.name, shape: e.shape, values: values))
-            _ = values
         }
-        if !damaged.isEmpty {
-            let list = damaged.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ") + (damaged.count > 5 ? " and \(damaged.count - 5) more" : "")
-            throw CheckpointError(.dataChecksumMismatch, path: path,
-                                  problem: "data of tensor \(list) does not match its CRC32 (the file is damaged)",
-                                  remedy: "use another checkpoint (e.g. the previous step or best.safetensors) or re-copy this one",
-                                  tensors: damaged)
-        }
+        if !damaged.isEmpty { throw damagedError(path: path, tensors: damaged) }
         let integrity: Integrity = header.format == nil ? .noChecksums : (verify ? .verified : .notVerified)
         return SafeTensorsFile(tensors: tensors, metadata: header.metadata, integrity: integrity)
     }

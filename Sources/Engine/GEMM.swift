@@ -23,25 +23,31 @@ let gemmMinStrip = 256
 /// in place instead (decoding). Uses `Threads.count` threads for products of at least
 /// ~2 MFLOP (128x128x64); smaller ones run inline. k == 0 or alpha == 0 gives C = beta * C
 /// without reading A or B. Non-positive m or n is a no-op. The pointers and leading
-/// dimensions are trusted: they must describe memory of the stated shapes.
+/// dimensions are trusted: they must describe memory of the stated shapes. When
+/// `GEMMTimer.isEnabled`, the call's wall time is added to `GEMMTimer.nanoseconds`.
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    let started = GEMMTimer.start()
     gemmThreaded(ops, m: m, n: n, threads: Threads.count)
+    GEMMTimer.stop(started)
 }
 
 /// `batch` independent GEMMs; matrix i uses a + i*strideA, b + i*strideB, c + i*strideC
 /// (strideB may be 0 to share one B across the batch).
 ///
 /// Many small items (e.g. per-head attention products) are spread over threads a whole item
-/// at a time; a few large items are run one after another, each multithreaded.
+/// at a time; a few large items are run one after another, each multithreaded. Timed as one
+/// call by `GEMMTimer`.
 public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                          a: UnsafePointer<Float>, lda: Int, strideA: Int,
                          b: UnsafePointer<Float>, ldb: Int, strideB: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
     if batch <= 0 || m <= 0 || n <= 0 { return }
+    let started = GEMMTimer.start()
+    defer { GEMMTimer.stop(started) }
     let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     @Sendable func item(_ i: Int) -> GEMMOperands {

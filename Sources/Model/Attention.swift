@@ -18,11 +18,11 @@ public struct MultiHeadAttention: HasParameters {
     public let name: String
     let dropout: Float
 
-    public init(_ dim: Int, heads: Int, dropout: Float, name: String, rng: inout RandomGenerator) {
-        query = Linear(dim, dim, rng: &rng)
-        key = Linear(dim, dim, rng: &rng)
-        value = Linear(dim, dim, rng: &rng)
-        output = Linear(dim, dim, rng: &rng)
+    public init(_ dim: Int, heads: Int, dropout: Float, name: String, weights: inout WeightInitializer) {
+        query = Linear(dim, dim, weights: &weights)
+        key = Linear(dim, dim, weights: &weights)
+        value = Linear(dim, dim, weights: &weights)
+        output = Linear(dim, dim, weights: &weights)
         self.heads = heads
         self.dropout = dropout
         self.name = name

@@ -15,11 +15,11 @@ public struct EncoderLayer: HasParameters {
     public let feedForward: FeedForward
     let dropout: Float
 
-    init(_ c: ModelConfig, name: String, rng: inout RandomGenerator) {
+    init(_ c: ModelConfig, name: String, weights: inout WeightInitializer) {
         selfNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), rng: &rng)
+        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), weights: &weights)
         ffNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, rng: &rng)
+        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, weights: &weights)
         dropout = c.dropout
     }
 
@@ -47,13 +47,13 @@ public struct DecoderLayer: HasParameters {
     public let feedForward: FeedForward
     let dropout: Float
 
-    init(_ c: ModelConfig, name: String, rng: inout RandomGenerator) {
+    init(_ c: ModelConfig, name: String, weights: inout WeightInitializer) {
         selfNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), rng: &rng)
+        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), weights: &weights)
         crossNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        crossAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "cross"), rng: &rng)
+        crossAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "cross"), weights: &weights)
         ffNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, rng: &rng)
+        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, weights: &weights)
         dropout = c.dropout
     }
 

@@ -15,8 +15,8 @@ public struct Linear: HasParameters {
     public let bias: Tensor?   // [out]
 
     /// Xavier-uniform weights (bound √(6/(in+out))), zero bias.
-    public init(_ inDim: Int, _ outDim: Int, bias: Bool = true, rng: inout RandomGenerator) {
-        weight = .randomUniform([outDim, inDim], bound: (6 / Float(inDim + outDim)).squareRoot(), rng: &rng, requiresGrad: true)
+    public init(_ inDim: Int, _ outDim: Int, bias: Bool = true, weights: inout WeightInitializer) {
+        weight = weights.uniform([outDim, inDim], bound: (6 / Float(inDim + outDim)).squareRoot())
         self.bias = bias ? .zeros([outDim], requiresGrad: true) : nil
     }
 
@@ -55,9 +55,9 @@ public struct FeedForward: HasParameters {
     public let output: Linear  // F -> D
     let dropout: Float
 
-    public init(_ dim: Int, _ hiddenDim: Int, dropout: Float, rng: inout RandomGenerator) {
-        hidden = Linear(dim, hiddenDim, rng: &rng)
-        output = Linear(hiddenDim, dim, rng: &rng)
+    public init(_ dim: Int, _ hiddenDim: Int, dropout: Float, weights: inout WeightInitializer) {
+        hidden = Linear(dim, hiddenDim, weights: &weights)
+        output = Linear(hiddenDim, dim, weights: &weights)
         self.dropout = dropout
     }
 

@@ -20,17 +20,23 @@ public struct Transformer: HasParameters {
 
     /// A freshly initialised model; `seed` fixes every initial weight.
     public init(_ config: ModelConfig, seed: UInt64) {
+        self.init(config, weights: .random(seed: seed))
+    }
+
+    /// A model whose weights come from `weights`: `.random(seed:)` as `init(_:seed:)`, or
+    /// `.unset` for a model that `load` fills next (no time spent drawing throwaway weights).
+    public init(_ config: ModelConfig, weights: WeightInitializer) {
         self.config = config
-        var rng = RandomGenerator(seed: seed)
+        var weights = weights
         let d = config.modelDim
         // N(0, 1/D) so that after the √D scale each embedding has unit-variance components.
-        sourceEmbedding = .randomNormal([config.sourceVocabSize, d], std: 1 / Float(d).squareRoot(), rng: &rng, requiresGrad: true)
-        targetEmbedding = .randomNormal([config.targetVocabSize, d], std: 1 / Float(d).squareRoot(), rng: &rng, requiresGrad: true)
-        encoderLayers = (0..<config.encoderLayers).map { EncoderLayer(config, name: "encoder.layers.\($0)", rng: &rng) }
+        sourceEmbedding = weights.normal([config.sourceVocabSize, d], std: 1 / Float(d).squareRoot())
+        targetEmbedding = weights.normal([config.targetVocabSize, d], std: 1 / Float(d).squareRoot())
+        encoderLayers = (0..<config.encoderLayers).map { EncoderLayer(config, name: "encoder.layers.\($0)", weights: &weights) }
         encoderNorm = LayerNorm(d, epsilon: config.layerNormEpsilon)
-        decoderLayers = (0..<config.decoderLayers).map { DecoderLayer(config, name: "decoder.layers.\($0)", rng: &rng) }
+        decoderLayers = (0..<config.decoderLayers).map { DecoderLayer(config, name: "decoder.layers.\($0)", weights: &weights) }
         decoderNorm = LayerNorm(d, epsilon: config.layerNormEpsilon)
-        output = config.tieOutputEmbedding ? nil : Linear(d, config.targetVocabSize, rng: &rng)
+        output = config.tieOutputEmbedding ? nil : Linear(d, config.targetVocabSize, weights: &weights)
         positions = PositionalEncoding.table(length: config.maxLength, dim: d)
     }
 

@@ -38,8 +38,12 @@ public func lengthNormalizedScore(logProb: Double, tokens: Int, lengthPenalty al
 /// live hypothesis is finished with `</s>` forced. Equal scores keep the earlier hypothesis
 /// and the lower token id, so `beam: 1` returns exactly `greedyDecode`'s tokens. Sentences are
 /// independent: batching does not change the result.
+///
+/// `forceLength: true` never extends a hypothesis by `</s>` before the length limit, so every
+/// returned hypothesis has exactly `maxLength(source length)` tokens (capped as above) and
+/// `beam: 1` equals `greedyDecode(forceLength: true)`; for benchmarks (fixed work per sentence).
 public func beamSearch(_ model: Transformer, sources: [[Int32]], beam: Int, lengthPenalty: Double = 1,
-                       maxLength: (Int) -> Int, nBest: Int = 1) -> [[(tokens: [Int32], score: Double)]] {
+                       maxLength: (Int) -> Int, nBest: Int = 1, forceLength: Bool = false) -> [[(tokens: [Int32], score: Double)]] {
     if sources.isEmpty { return [] }
     let beam = max(1, beam)
     let config = model.config
@@ -65,7 +69,7 @@ public func beamSearch(_ model: Transformer, sources: [[Int32]], beam: Int, leng
             while end < live.count && live[end].sentence == sentence { end += 1 }
             let forceEnd = live[first].tokens.count >= limits[sentence]
             let candidates = bestCandidates(z.data, v: v, rows: first..<end, live: live, logSumExp: logSumExp,
-                                            count: 2 * beam, onlyEnd: forceEnd)
+                                            count: 2 * beam, onlyEnd: forceEnd, skipEnd: forceLength)
             var kept = 0
             for (rank, c) in candidates.enumerated() {
                 if c.token == SpecialTokens.end {
@@ -107,9 +111,10 @@ private func logSumExpOfRow(_ z: UnsafePointer<Float>, count: Int) -> Double {
 }
 
 /// The `count` best extensions of rows `rows` (one sentence's live hypotheses), best first;
-/// ties keep row order, then token order. With `onlyEnd`, each row's only extension is `</s>`.
+/// ties keep row order, then token order. With `onlyEnd`, each row's only extension is `</s>`;
+/// otherwise with `skipEnd`, `</s>` is never an extension.
 private func bestCandidates(_ z: UnsafePointer<Float>, v: Int, rows: Range<Int>, live: [LiveHypothesis],
-                            logSumExp: [Double], count: Int, onlyEnd: Bool) -> [Candidate] {
+                            logSumExp: [Double], count: Int, onlyEnd: Bool, skipEnd: Bool) -> [Candidate] {
     var best = TopCandidates(count: count)
     for row in rows {
         let base = live[row].logProb - logSumExp[row]
@@ -121,7 +126,9 @@ private func bestCandidates(_ z: UnsafePointer<Float>, v: Int, rows: Range<Int>,
         var j = 0
         while j < v {
             let lp = base + Double(zr[j])
-            if lp > best.threshold { best.offer(Candidate(row: row, token: Int32(j), logProb: lp)) }
+            if lp > best.threshold && !(skipEnd && j == Int(SpecialTokens.end)) {
+                best.offer(Candidate(row: row, token: Int32(j), logProb: lp))
+            }
             j += 1
         }
     }

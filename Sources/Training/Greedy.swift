@@ -26,15 +26,31 @@ public func padBatch(_ sentences: [[Int32]], pad: Int32 = SpecialTokens.pad) -> 
     return best
 }
 
+/// The next greedy token: `argmax`, or with `forceLength` the best token other than `</s>`
+/// (same tie rule), so decoding runs on to its length limit.
+@inline(__always) func greedyPick(_ p: UnsafePointer<Float>, count: Int, forceLength: Bool) -> Int32 {
+    let best = argmax(p, count: count)
+    guard forceLength && best == SpecialTokens.end else { return best }
+    var second: Int32 = 0
+    var secondValue = -Float.infinity
+    for j in 0..<count where Int32(j) != SpecialTokens.end && p[j] > secondValue { secondValue = p[j]; second = Int32(j) }
+    return second
+}
+
 extension Transformer {
     /// Greedy decoding of a batch of source sentences (ids without <s>/</s>): at each step the
     /// most probable next token, until `</s>` or `maxLength(sourceLength)` tokens (at most the
     /// model's `maxLength - 1`).
     ///
+    /// `forceLength: true` never picks `</s>` (the best other token instead), so every
+    /// sentence gets exactly its length limit of tokens, equal to the normal output up to where
+    /// that would have ended. Benchmarks use it to time a fixed amount of work whatever the
+    /// (random) weights, as the PyTorch reference's `force=True` does.
+    ///
     /// Incremental: the source is encoded once and each step feeds only the newest token through
     /// the decoder (`startDecoding` / `decodeStep`); finished sentences leave the batch. Every
     /// row is computed independently, so a sentence decodes the same alone or in any batch.
-    public func greedyDecode(_ sources: [[Int32]], maxLength: (Int) -> Int) -> [[Int32]] {
+    public func greedyDecode(_ sources: [[Int32]], maxLength: (Int) -> Int, forceLength: Bool = false) -> [[Int32]] {
         if sources.isEmpty { return [] }
         let clipped = sources.map { Array($0.prefix(config.maxLength)) }
         let limits = clipped.map { max(0, min(maxLength($0.count), config.maxLength - 1)) }
@@ -51,7 +67,7 @@ extension Transformer {
             var keep: [Int] = []
             next = []
             for (row, b) in active.enumerated() {
-                let best = argmax(z.data + row * v, count: v)
+                let best = greedyPick(z.data + row * v, count: v, forceLength: forceLength)
                 if best == SpecialTokens.end || outputs[b].count >= limits[b] { continue }
                 outputs[b].append(best)
                 keep.append(row)
@@ -68,8 +84,8 @@ extension Transformer {
 
     /// Greedy decoding that re-runs the full decoder over the whole prefix at every step (no
     /// cache): quadratic in the output length, kept as the reference `greedyDecode` must match
-    /// and for benchmarks.
-    public func greedyDecodeUncached(_ sources: [[Int32]], maxLength: (Int) -> Int) -> [[Int32]] {
+    /// and for benchmarks. `forceLength` as in `greedyDecode`.
+    public func greedyDecodeUncached(_ sources: [[Int32]], maxLength: (Int) -> Int, forceLength: Bool = false) -> [[Int32]] {
         if sources.isEmpty { return [] }
         return Graph.noGrad {
             let ctx = ForwardContext(training: false)
@@ -90,7 +106,7 @@ extension Transformer {
                 for b in 0..<batch {
                     var best: Int32 = 0
                     if !done[b] {
-                        best = argmax(z.data + b * v, count: v)
+                        best = greedyPick(z.data + b * v, count: v, forceLength: forceLength)
                         if best == SpecialTokens.end || outputs[b].count >= limits[b] { done[b] = true } else { outputs[b].append(best) }
                     }
                     prefix[b].append(done[b] ? SpecialTokens.pad : best)

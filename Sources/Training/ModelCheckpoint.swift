@@ -25,6 +25,8 @@ public struct LoadedCheckpoint {
     public let tokenizers: TokenizerPair
     public let state: TrainingState?
     public let trainConfig: TrainConfig?
+    /// The file's metadata and its tensors that are not model parameters (Adam's moments, for
+    /// `Adam.restore`); without `optimizerState` no tensors (the model's are in `model`).
     public let file: SafeTensorsFile
 }
 
@@ -32,15 +34,6 @@ private func json<T: Encodable>(_ value: T) -> String {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]
     return String(decoding: (try? e.encode(value)) ?? Data("null".utf8), as: UTF8.self)
-}
-
-private func decode<T: Decodable>(_ type: T.Type, _ key: String, in file: SafeTensorsFile, url: URL) throws -> T {
-    guard let text = file.metadata[key] else {
-        throw TrainingError("\(url.path): the checkpoint has no '\(key)' metadata, so it was not written by `train`; retrain or pick another file")
-    }
-    do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
-        throw TrainingError("\(url.path): the '\(key)' metadata is not valid (\(error)); the file may come from another version of this tool")
-    }
 }
 
 /// Packs the model (and optionally the optimizer) into one safetensors file: model tensors by
@@ -58,33 +51,6 @@ public func makeCheckpoint(model: Transformer, optimizer: Adam?, tokenizers: Tok
     if let trainConfig { metadata[CheckpointKeys.trainConfig] = json(trainConfig) }
     if let state { metadata[CheckpointKeys.trainingState] = json(state) }
     return SafeTensorsFile(tensors: tensors, metadata: metadata)
-}
-
-/// Reads and verifies a checkpoint file (or the best/latest one in a folder) and rebuilds the
-/// model from it alone. Errors name the file and what is wrong: damage, a missing tokenizer,
-/// a missing or mis-shaped tensor.
-public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
-    let url = try CheckpointDirectory.resolve(path)
-    let file = try SafeTensors.read(from: url, verify: true)
-    let config = try decode(ModelConfig.self, CheckpointKeys.modelConfig, in: file, url: url)
-    guard config.problems.isEmpty else {
-        throw TrainingError("\(url.path): model_config is unusable: \(config.problems.joined(separator: "; "))")
-    }
-    let tokenizers = try decode(TokenizerPair.self, CheckpointKeys.tokenizers, in: file, url: url)
-    guard tokenizers.source.vocabulary.count == config.sourceVocabSize, tokenizers.target.vocabulary.count == config.targetVocabSize else {
-        throw TrainingError("\(url.path): the tokenizers' vocabularies (\(tokenizers.source.vocabulary.count)/\(tokenizers.target.vocabulary.count)) do not match the model (\(config.sourceVocabSize)/\(config.targetVocabSize)); the file is inconsistent")
-    }
-    let state = file.metadata[CheckpointKeys.trainingState] == nil ? nil : try decode(TrainingState.self, CheckpointKeys.trainingState, in: file, url: url)
-    let trainConfig = file.metadata[CheckpointKeys.trainConfig] == nil ? nil : try decode(TrainConfig.self, CheckpointKeys.trainConfig, in: file, url: url)
-    let model = Transformer(config, seed: 0)
-    var byName: [String: Int] = [:]
-    for (i, t) in file.tensors.enumerated() { byName[t.name] = i }
-    do {
-        try model.load { name in byName[name].map { (file.tensors[$0].shape, file.tensors[$0].values) } }
-    } catch {
-        throw TrainingError("\(url.path): \(error); the file does not match its own model_config")
-    }
-    return LoadedCheckpoint(url: url, model: model, tokenizers: tokenizers, state: state, trainConfig: trainConfig, file: file)
 }
 
 extension Adam {

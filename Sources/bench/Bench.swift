@@ -10,6 +10,35 @@ struct BenchOptions {
     var runs = 11
     /// Longest wait for the machine to go quiet before measuring, e.g. `--idle-wait 30` seconds.
     var idleWait = 30.0
+    /// `--quick`: a smoke run (fewer runs, steps and repetitions, no idle wait) that checks
+    /// everything works in about a minute; its figures are rough.
+    var quick = false
+
+    static let help = """
+        usage: bench [--quick] [--only NAME,...] [--threads 1,2] [--runs N] [--idle-wait SECONDS]
+
+        Prints one JSON line per measurement on stdout (`make bench | jq`). Each line has the
+        benchmark name, its parameters, the median (and min) time, the number of timed runs and
+        `load`: CPU cores other processes used while it ran (figures with load > 0.2 are disturbed).
+
+        Benchmarks (--only takes names or families: `gemm` selects gemm, gemm_linear, ...):
+          gemm, gemm_linear, gemm_decode, gemm_attn  GEMM GFLOP/s on square and model shapes
+          train_tiny, train_small    training tokens/s, median step, matmul_share, peak RSS
+                                     (torch_ref.py bench-train --config tiny|small)
+          decode_small               greedy, beam-5 and uncached greedy decoding of a 10-token
+                                     sentence to 20 tokens, ms per sentence
+                                     (torch_ref.py bench-decode --config small)
+          translate_startup          one `translate` process with a small-config checkpoint,
+                                     start to exit (torch_ref.py bench-startup --config small)
+
+        Flags:
+          --quick            smoke run: 3 runs, few training steps, 5 decodes, 3 translate runs,
+                             no idle wait (about a minute when idle; figures are rough)
+          --only NAMES       run only these benchmarks or families, comma-separated
+          --threads LIST     thread counts to measure (default: 1 and all cores)
+          --runs N           timed runs per measurement (default 11; decoding uses max(20, N))
+          --idle-wait S      wait up to S seconds for other processes to go quiet (default 30)
+        """
 
     /// Parses `arguments` (without the program name); errors name the bad flag and the fix.
     init(arguments: [String]) throws {
@@ -34,14 +63,23 @@ struct BenchOptions {
             case "--idle-wait":
                 guard let s = Double(try value()), s >= 0 else { throw BenchError("--idle-wait wants seconds >= 0, e.g. --idle-wait 30") }
                 idleWait = s
+            case "--quick":
+                quick = true
             case "-h", "--help":
-                throw BenchError("usage: bench [--only gemm,...] [--threads 1,2] [--runs N] [--idle-wait SECONDS]")
+                throw BenchHelp()
             default:
                 throw BenchError("unknown flag \(flag); try --help")
             }
         }
+        if quick {
+            if !arguments.contains("--runs") { runs = 3 }
+            if !arguments.contains("--idle-wait") { idleWait = 0 }
+        }
     }
 }
+
+/// Thrown by `--help`: main prints `BenchOptions.help` and exits 0.
+struct BenchHelp: Error {}
 
 struct BenchError: Error, CustomStringConvertible {
     let description: String
@@ -85,6 +123,14 @@ struct Bench {
         out += [("median_ms", median * 1e3), ("min_ms", times[0] * 1e3), ("runs", options.runs),
                 ("load", load)]
         printJSON(out)
+    }
+
+    /// Prints one measurement from per-run wall times in `seconds`: name, `fields`, median and
+    /// min in ms, the number of runs and the other processes' `load` while they ran.
+    func report(name: String, fields: [(String, Any)], seconds: [Double], load: Double, extra: [(String, Any)] = []) {
+        let sorted = seconds.sorted()
+        printJSON([("bench", name)] + fields + [("median_ms", sorted[sorted.count / 2] * 1e3), ("min_ms", sorted[0] * 1e3)]
+                  + extra + [("runs", sorted.count), ("load", load)])
     }
 
     /// Waits up to `options.idleWait` seconds until other processes use < 0.2 cores; if the

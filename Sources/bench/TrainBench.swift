@@ -7,15 +7,22 @@ import Training
 /// bench-train`): random batches of sentences 8–20 tokens long on each side, padded per batch;
 /// forward + backward + Adam step, label smoothing 0.1, dropout 0.1. Prints tokens/s (real source
 /// + target tokens over the timed steps, as the reference counts them), the median step, the last
-/// loss (equal for 1 and 2 threads when kernels are thread-count invariant) and the process's
-/// peak resident memory (cumulative: run one config per process to compare memory).
+/// loss (equal for 1 and 2 threads when kernels are thread-count invariant), the share of the
+/// timed steps' wall time spent inside GEMM calls (`GEMMTimer`: the rest is element-wise work,
+/// attention softmax, layer norm, Adam, allocation) and the process's peak resident memory
+/// (cumulative: run one config per process to compare memory).
 func benchTrain(_ bench: Bench) {
     struct Config { let name: String; let d, layers, heads, ff, vocab, sentences, targetTokens, warmup, steps: Int }
     let configs = [
         Config(name: "tiny", d: 64, layers: 2, heads: 4, ff: 256, vocab: 1000, sentences: 64, targetTokens: 0, warmup: 3, steps: 30),
         Config(name: "small", d: 256, layers: 3, heads: 4, ff: 1024, vocab: 8000, sentences: 0, targetTokens: 4096, warmup: 2, steps: 20),
     ]
-    for c in configs where bench.wants("train_\(c.name)") {
+    for full in configs where bench.wants("train_\(full.name)") {
+        var c = full
+        if bench.options.quick {  // a smoke run: enough steps to see the figures, not to trust them
+            c = Config(name: full.name, d: full.d, layers: full.layers, heads: full.heads, ff: full.ff, vocab: full.vocab,
+                       sentences: full.sentences, targetTokens: full.targetTokens, warmup: 1, steps: full.name == "tiny" ? 5 : 3)
+        }
         for threads in bench.options.threads {
             Threads.count = threads
             var rng = RandomGenerator(seed: 1)
@@ -47,6 +54,7 @@ func benchTrain(_ bench: Bench) {
             var loss: Float = 0
             let before = CPUSample.now()
             for (i, b) in batches.enumerated() {
+                if i == c.warmup { GEMMTimer.reset(); GEMMTimer.isEnabled = true }
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let logits = model(source: b.src, sourceLength: b.s, targetInput: b.tin, targetLength: b.t, batch: b.b,
                                    ForwardContext(training: true, seed: UInt64(i)))
@@ -59,12 +67,14 @@ func benchTrain(_ bench: Bench) {
                     tokens += b.tokens
                 }
             }
+            GEMMTimer.isEnabled = false
             let load = CPUSample.now().otherLoad(since: before)
             let total = times.reduce(0, +)
+            let matmulShare = Double(GEMMTimer.nanoseconds) / 1e9 / total
             let sorted = times.sorted()
             printJSON([("bench", "train_\(c.name)"), ("threads", threads), ("params", model.parameterCount),
                        ("tokens_per_s", Double(tokens) / total), ("median_step_ms", sorted[sorted.count / 2] * 1e3),
-                       ("steps", c.steps), ("last_loss", Double(loss)), ("peak_rss_mib", peakResidentMiB()), ("load", load)])
+                       ("steps", c.steps), ("matmul_share", matmulShare), ("last_loss", Double(loss)), ("peak_rss_mib", peakResidentMiB()), ("load", load)])
         }
     }
 }

@@ -68,7 +68,7 @@ func readLines(_ path: String) throws -> [String] {
 
 do {
     let t0 = Date()
-    let loaded = try loadCheckpoint(flags.string("checkpoint")!)
+    let loaded = try loadCheckpoint(flags.string("checkpoint")!, optimizerState: false)
     let (model, tokenizers) = (loaded.model, loaded.tokenizers)
     if !flags.has("quiet") {
         console.error("loaded \(loaded.url.path) (step \(loaded.state?.step ?? 0), \(model.parameterCount) parameters) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")

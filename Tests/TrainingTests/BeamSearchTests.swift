@@ -123,34 +123,4 @@ final class BeamSearchTests: XCTestCase {
         XCTAssertEqual(r.map { $0.map(\.tokens) }, [[[]], [[]]], "a zero length limit finishes at once")
         XCTAssertEqual(model.greedyDecode([[], [5]], maxLength: { _ in 0 }), [[], []])
     }
-
-    /// Timing for the report, not an assertion: `DECODE_BENCH=1 swift test --filter testMeasureDecodingSpeed`.
-    func testMeasureDecodingSpeed() throws {
-        guard ProcessInfo.processInfo.environment["DECODE_BENCH"] != nil else { throw XCTSkip("set DECODE_BENCH=1 to measure") }
-        let config = ModelConfig(sourceVocabSize: 8000, targetVocabSize: 8000, modelDim: 256, heads: 4, encoderLayers: 3,
-                                 decoderLayers: 3, feedForwardDim: 1024, dropout: 0, maxLength: 64)
-        let model = Transformer(config, seed: 1)
-        model.output!.bias!.data[3] = -1e9  // never </s>: every decoding runs to exactly 20 tokens
-        let source: [[Int32]] = [(0..<10).map { Int32(100 + $0 * 7) }]
-        func time(_ name: String, runs: Int, _ body: () -> Void) {
-            body()
-            var samples: [Double] = []
-            for _ in 0..<runs {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                body()
-                samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-            }
-            samples.sort()
-            print(String(format: "DECODE_BENCH %@: median %.2f ms, min %.2f ms per sentence (threads %d)", name, samples[runs / 2], samples[0], Threads.count))
-        }
-        for threads in [1, 2] {
-            Threads.count = threads
-            let ids = source[0]
-            time("startDecoding (encoder + cross K/V)", runs: 15) { _ = model.startDecoding(source: ids, batch: 1, length: 10, maxSteps: 20) }
-            time("greedy cached", runs: 15) { XCTAssertEqual(model.greedyDecode(source, maxLength: { _ in 20 })[0].count, 20) }
-            time("greedy uncached", runs: 5) { XCTAssertEqual(model.greedyDecodeUncached(source, maxLength: { _ in 20 })[0].count, 20) }
-            time("beam 5", runs: 9) { _ = beamSearch(model, sources: source, beam: 5, maxLength: { _ in 20 }) }
-        }
-        Threads.count = ProcessInfo.processInfo.activeProcessorCount
-    }
 }

@@ -57,4 +57,36 @@ final class CheckpointRoundTripTests: XCTestCase {
         try SafeTensors.write(file, to: url)
         XCTAssertThrowsError(try loadCheckpoint(url.path)) { XCTAssertTrue("\($0)".contains("tokenizers")) }
     }
+
+    /// What `translate` loads (`optimizerState: false`): the same model, no tensors kept, and
+    /// damage in the optimizer state it does not use is still reported, naming the tensor.
+    func testLoadingWithoutOptimizerStateStillVerifiesIt() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = ParallelCorpus(pairs: [SentencePair(source: "a b c", target: "d e f")])
+        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
+        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
+                                 modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+        let model = Transformer(config, seed: 3)
+        let adam = Adam(model.parameters(), config: OptimizerConfig())
+        let url = dir.appendingPathComponent("m.safetensors")
+        try SafeTensors.write(makeCheckpoint(model: model, optimizer: adam, tokenizers: tokenizers, trainConfig: nil, state: nil), to: url)
+
+        let loaded = try loadCheckpoint(url.path, optimizerState: false)
+        XCTAssertTrue(loaded.file.tensors.isEmpty)
+        XCTAssertEqual(loaded.file.integrity, .verified)
+        for ((n, a), (_, b)) in zip(model.parameters(), loaded.model.parameters()) {
+            XCTAssertEqual(a.values.map(\.bitPattern), b.values.map(\.bitPattern), n)
+        }
+        XCTAssertEqual(try loadCheckpoint(url.path).file.tensors.map(\.name), adam.state.map(\.name), "resume keeps exactly the optimizer state")
+
+        let header = try SafeTensors.readHeader(from: url)
+        let moment = try XCTUnwrap(header.tensors.first { $0.name.hasPrefix("adam.") })
+        var bytes = [UInt8](try Data(contentsOf: url))
+        bytes[header.dataStart + moment.dataOffsets.lowerBound] ^= 0x10
+        try Data(bytes).write(to: url)
+        XCTAssertThrowsError(try loadCheckpoint(url.path, optimizerState: false)) { error in
+            XCTAssertTrue("\(error)".contains(moment.name) && "\(error)".contains("CRC32"), "\(error)")
+        }
+    }
 }
