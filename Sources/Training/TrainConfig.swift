@@ -92,4 +92,6 @@ public struct ValidationRecord: Codable, Sendable, Equatable {
     public var chrf: Double
     public var exactMatch: Double
     public var sentences: Int
+    /// With `--ema`: BLEU of the raw (not averaged) weights at the same step, e.g. 27.9.
+    public var rawBLEU: Double?
 }

@@ -127,29 +127,42 @@ extension Trainer {
     /// Validates, records, saves a checkpoint; returns true when patience has run out.
     func validateAndSave(trainLoss: Double?) throws -> Bool {
         // With --ema, validation, the best checkpoint and translate all see the averaged weights.
-        if let average { return try average.swapped { try validateAndSaveCurrent(trainLoss: trainLoss, raw: average.rawState) } }
-        return try validateAndSaveCurrent(trainLoss: trainLoss, raw: [])
+        // The raw weights are scored too (BLEU only), so the log shows what averaging is worth.
+        if let average {
+            let raw = try validateCurrent(bleuOnly: true).bleu
+            return try average.swapped { try validateAndSaveCurrent(trainLoss: trainLoss, raw: average.rawState, rawBLEU: raw) }
+        }
+        return try validateAndSaveCurrent(trainLoss: trainLoss, raw: [], rawBLEU: nil)
     }
 
-    private func validateAndSaveCurrent(trainLoss: Double?, raw: [(name: String, tensor: Tensor)]) throws -> Bool {
+    private func validateCurrent(bleuOnly: Bool = false) throws
+        -> (loss: Double, perplexity: Double, bleu: Double, chrf: Double, exactMatch: Double, samples: [(String, String, String)]) {
+        try validate(model: model, tokenizers: tokenizers, set: validation, batchTokens: config.batchTokens,
+                     labelSmoothing: 0, sentences: config.bleuSentences, maxLength: config.model.maxLength - 1, loss: !bleuOnly)
+    }
+
+    private func validateAndSaveCurrent(trainLoss: Double?, raw: [(name: String, tensor: Tensor)], rawBLEU: Double?) throws -> Bool {
         let t0 = Date()
-        let v = try validate(model: model, tokenizers: tokenizers, set: validation, batchTokens: config.batchTokens,
-                             labelSmoothing: 0, sentences: config.bleuSentences, maxLength: config.model.maxLength - 1)
-        let record = ValidationRecord(step: state.step, epoch: state.position.epoch + 1, trainSeconds: state.trainSeconds,
+        let v = try validateCurrent()
+        var record = ValidationRecord(step: state.step, epoch: state.position.epoch + 1, trainSeconds: state.trainSeconds,
                                       tokensSeen: state.tokensSeen, trainLoss: trainLoss, loss: v.loss, perplexity: v.perplexity,
                                       bleu: v.bleu, chrf: v.chrf, exactMatch: v.exactMatch, sentences: min(config.bleuSentences, validation.pairs.count))
+        record.rawBLEU = rawBLEU
         state.history.append(record)
         if state.bestBLEU.map({ v.bleu > $0 }) ?? true {
             (state.bestBLEU, state.bestStep, state.validationsWithoutImprovement) = (v.bleu, state.step, 0)
         } else {
             state.validationsWithoutImprovement += 1
         }
-        log(String(format: "\nvalid step %d: loss %.3f  ppl %.2f  BLEU %.2f  chrF %.2f  exact %.1f%%  (%d sentences, %.1f s)",
-                   state.step, v.loss, v.perplexity, v.bleu, v.chrf, v.exactMatch, record.sentences, Date().timeIntervalSince(t0)))
+        let rawNote = rawBLEU.map { String(format: "  (raw weights: BLEU %.2f)", $0) } ?? ""
+        log(String(format: "\nvalid step %d: loss %.3f  ppl %.2f  BLEU %.2f  chrF %.2f  exact %.1f%%  (%d sentences, %.1f s)%@",
+                   state.step, v.loss, v.perplexity, v.bleu, v.chrf, v.exactMatch, record.sentences, Date().timeIntervalSince(t0), rawNote))
         for (src, ref, hyp) in v.samples { log("  src: \(src)\n  ref: \(ref)\n  hyp: \(hyp)") }
-        metrics.write(["kind": "valid", "step": state.step, "epoch": record.epoch, "loss": v.loss, "perplexity": v.perplexity,
-                       "bleu": v.bleu, "chrf": v.chrf, "exact_match": v.exactMatch, "train_seconds": state.trainSeconds,
-                       "tokens_seen": state.tokensSeen])
+        var line: [String: Any] = ["kind": "valid", "step": state.step, "epoch": record.epoch, "loss": v.loss, "perplexity": v.perplexity,
+                                   "bleu": v.bleu, "chrf": v.chrf, "exact_match": v.exactMatch, "train_seconds": state.trainSeconds,
+                                   "tokens_seen": state.tokensSeen]
+        if let rawBLEU { line["raw_bleu"] = rawBLEU }
+        metrics.write(line)
         try lock.verifyStillHeld()
         let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state, extra: raw)
         let url = try directory.save(file, step: state.step, validationScore: v.bleu, higherIsBetter: true)

@@ -33,13 +33,14 @@ public func translateGreedy(_ model: Transformer, _ sources: [[Int32]], batchSen
 
 /// Validation loss over the whole set, and BLEU / chrF / exact match of greedy translations of
 /// the first `sentences` pairs. Returns the record and a few (source, reference, hypothesis) samples.
+/// With `loss: false` the loss pass is skipped (loss and perplexity are NaN).
 public func validate(model: Transformer, tokenizers: TokenizerPair, set: ValidationSet, batchTokens: Int,
-                     labelSmoothing: Float, sentences: Int, maxLength: Int) throws
+                     labelSmoothing: Float, sentences: Int, maxLength: Int, loss computeLoss: Bool = true) throws
     -> (loss: Double, perplexity: Double, bleu: Double, chrf: Double, exactMatch: Double, samples: [(String, String, String)]) {
     let batcher = try Batcher(pairs: set.tokenized, config: BatchConfig(maxTokens: batchTokens, maxLength: maxLength, overLength: .truncate, seed: 0))
     var nll = 0.0, tokens = 0
     Graph.noGrad {
-        for batch in batcher.batches(epoch: 0) {
+        for batch in batcher.batches(epoch: 0) where computeLoss {
             let logits = model(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
                                targetLength: batch.targetLength, batch: batch.batchSize, ForwardContext(training: false))
             let ce = crossEntropy(logits: logits, targets: batch.targetOutput, ignoreIndex: SpecialTokens.pad, labelSmoothing: labelSmoothing)
@@ -47,7 +48,7 @@ public func validate(model: Transformer, tokenizers: TokenizerPair, set: Validat
             tokens += ce.tokens
         }
     }
-    let loss = tokens == 0 ? 0 : nll / Double(tokens)
+    let loss = !computeLoss ? .nan : tokens == 0 ? 0 : nll / Double(tokens)
     let n = min(sentences, set.pairs.count)
     let hyps = translateGreedy(model, set.tokenized.prefix(n).map { Array($0.source.prefix(maxLength)) })
         .map { tokenizers.target.decode($0) }
