@@ -46,6 +46,7 @@ func benchTrain(_ bench: Bench) {
             var tokens = 0
             var loss: Float = 0
             let before = CPUSample.now()
+            Storage.resetPeak()
             for (i, b) in batches.enumerated() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let logits = model(source: b.src, sourceLength: b.s, targetInput: b.tin, targetLength: b.t, batch: b.b,
@@ -64,7 +65,8 @@ func benchTrain(_ bench: Bench) {
             let sorted = times.sorted()
             printJSON([("bench", "train_\(c.name)"), ("threads", threads), ("params", model.parameterCount),
                        ("tokens_per_s", Double(tokens) / total), ("median_step_ms", sorted[sorted.count / 2] * 1e3),
-                       ("steps", c.steps), ("last_loss", Double(loss)), ("peak_rss_mib", peakResidentMiB()), ("load", load)])
+                       ("steps", c.steps), ("last_loss", Double(loss)), ("peak_rss_mib", peakResidentMiB()),
+                       ("peak_live_tensor_mib", Double(Storage.peakBytes) / 1048576), ("load", load)])
         }
     }
 }
