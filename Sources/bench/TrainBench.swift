@@ -49,9 +49,8 @@ func benchTrain(_ bench: Bench) {
             Storage.resetPeak()
             for (i, b) in batches.enumerated() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let logits = model(source: b.src, sourceLength: b.s, targetInput: b.tin, targetLength: b.t, batch: b.b,
-                                   ForwardContext(training: true, seed: UInt64(i)))
-                let ce = crossEntropy(logits: logits, targets: b.tout, ignoreIndex: SpecialTokens.pad, labelSmoothing: 0.1)
+                let ce = model.loss(source: b.src, sourceLength: b.s, targetInput: b.tin, targetOutput: b.tout, targetLength: b.t,
+                                    batch: b.b, labelSmoothing: 0.1, padding: SpecialTokens.pad, ForwardContext(training: true, seed: UInt64(i)))
                 ce.loss.backward()
                 adam.update(lr: 1e-4)
                 loss = ce.loss.item
