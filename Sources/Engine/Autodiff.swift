@@ -43,7 +43,8 @@ extension Tensor {
     /// requires it, adding to what is already there, then frees the graph.
     ///
     /// Iterative depth-first topological sort (no recursion: deep graphs would overflow the
-    /// stack). Intermediate gradients are released as soon as their node has run.
+    /// stack). Intermediate gradients, and activations no remaining rule reads, are released as soon as
+    /// their node has run.
     public func backward() {
         precondition(count == 1, "backward() starts from a one-element loss, got shape \(shape)")
         var order: [Tensor] = []
@@ -58,7 +59,10 @@ extension Tensor {
             }
         }
         gradPointer().pointee += 1
-        for t in order.reversed() {
+        // Popping (rather than iterating) drops `order`'s reference as each node runs, so a
+        // forward activation is freed as soon as the last backward rule that reads it is done,
+        // instead of every activation living until the end of the walk.
+        while let t = order.popLast() {
             guard let node = t.node else { continue }
             if let g = t.grad { node.backward(g) }
             t.node = nil

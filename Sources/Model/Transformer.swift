@@ -78,6 +78,18 @@ public struct Transformer: HasParameters {
         return logits(states).reshaped([batch * targetLength, config.targetVocabSize])  // [B·T, V]
     }
 
+    /// The training loss: label-smoothed cross-entropy of the target outputs `[B·T]` (ids equal
+    /// to `padding`, 0 as in the attention masks, count for nothing), the same value as `crossEntropy(logits: self(…), …)` but
+    /// computed by `projectedCrossEntropy`, which never holds the `[B·T, V]` logits or their
+    /// gradient (the largest tensors of a step with a big vocabulary).
+    public func loss(source: [Int32], sourceLength: Int, targetInput: [Int32], targetOutput: [Int32], targetLength: Int,
+                     batch: Int, labelSmoothing: Float, padding: Int32 = 0, _ ctx: ForwardContext) -> CrossEntropyResult {
+        let (memory, mask) = encode(source, batch: batch, length: sourceLength, ctx)
+        let states = decode(targetInput, batch: batch, length: targetLength, memory: memory, sourceMask: mask, ctx)  // [B, T, D]
+        return projectedCrossEntropy(hidden: states, weight: output?.weight ?? targetEmbedding, bias: output?.bias,
+                                     targets: targetOutput, ignoreIndex: padding, labelSmoothing: labelSmoothing)
+    }
+
     /// Every parameter with its dotted name, in a fixed order.
     public func parameters(_ p: String = "") -> [(name: String, tensor: Tensor)] {
         var out: [(name: String, tensor: Tensor)] = [(join(p, "encoder.embedding.weight"), sourceEmbedding)]

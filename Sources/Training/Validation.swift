@@ -41,9 +41,9 @@ public func validate(model: Transformer, tokenizers: TokenizerPair, set: Validat
     var nll = 0.0, tokens = 0
     Graph.noGrad {
         for batch in batcher.batches(epoch: 0) where computeLoss {
-            let logits = model(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
-                               targetLength: batch.targetLength, batch: batch.batchSize, ForwardContext(training: false))
-            let ce = crossEntropy(logits: logits, targets: batch.targetOutput, ignoreIndex: SpecialTokens.pad, labelSmoothing: labelSmoothing)
+            let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
+                                targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
+                                labelSmoothing: labelSmoothing, padding: SpecialTokens.pad, ForwardContext(training: false))
             nll += ce.nllSum
             tokens += ce.tokens
         }

@@ -53,12 +53,12 @@ func benchTrain(_ bench: Bench) {
             var tokens = 0
             var loss: Float = 0
             let before = CPUSample.now()
+            Storage.resetPeak()
             for (i, b) in batches.enumerated() {
                 if i == c.warmup { GEMMTimer.reset(); GEMMTimer.isEnabled = true }
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let logits = model(source: b.src, sourceLength: b.s, targetInput: b.tin, targetLength: b.t, batch: b.b,
-                                   ForwardContext(training: true, seed: UInt64(i)))
-                let ce = crossEntropy(logits: logits, targets: b.tout, ignoreIndex: SpecialTokens.pad, labelSmoothing: 0.1)
+                let ce = model.loss(source: b.src, sourceLength: b.s, targetInput: b.tin, targetOutput: b.tout, targetLength: b.t,
+                                    batch: b.b, labelSmoothing: 0.1, padding: SpecialTokens.pad, ForwardContext(training: true, seed: UInt64(i)))
                 ce.loss.backward()
                 adam.update(lr: 1e-4)
                 loss = ce.loss.item
@@ -74,7 +74,8 @@ func benchTrain(_ bench: Bench) {
             let sorted = times.sorted()
             printJSON([("bench", "train_\(c.name)"), ("threads", threads), ("params", model.parameterCount),
                        ("tokens_per_s", Double(tokens) / total), ("median_step_ms", sorted[sorted.count / 2] * 1e3),
-                       ("steps", c.steps), ("matmul_share", matmulShare), ("last_loss", Double(loss)), ("peak_rss_mib", peakResidentMiB()), ("load", load)])
+                       ("steps", c.steps), ("matmul_share", matmulShare), ("last_loss", Double(loss)), ("peak_rss_mib", peakResidentMiB()),
+                       ("peak_live_tensor_mib", Double(Storage.peakBytes) / 1048576), ("load", load)])
         }
     }
 }

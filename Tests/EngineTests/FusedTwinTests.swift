@@ -39,6 +39,36 @@ final class FusedTwinTests: XCTestCase {
         })
     }
 
+    func testProjectedCrossEntropyMatchesMatmulThenCrossEntropy() {
+        // Chunks of 2 rows over 7 rows: several chunks, a ragged last one, padding rows in
+        // both a full and the last chunk; with and without a bias.
+        let h = randn([7, 4], seed: 6), w = randn([9, 4], seed: 7, std: 0.5), b = randn([9], seed: 8)
+        let targets: [Int32] = [3, 0, 8, 1, 5, 2, 0]
+        for withBias in [true, false] {
+            let inputs = withBias ? [h, w, b] : [h, w]
+            assertSameAsComposed(inputs, fused: {
+                projectedCrossEntropy(hidden: h, weight: w, bias: withBias ? b : nil, targets: targets,
+                                      ignoreIndex: 0, labelSmoothing: 0.1, chunkRows: 2).loss
+            }, composed: {
+                let z = matmul(h, w, transposeB: true)
+                return crossEntropy(logits: withBias ? z + b : z, targets: targets, ignoreIndex: 0, labelSmoothing: 0.1).loss
+            })
+        }
+    }
+
+    func testProjectedCrossEntropyStatisticsMatchCrossEntropy() {
+        let h = randn([2, 3, 4], seed: 9), w = randn([6, 4], seed: 10)
+        let targets: [Int32] = [1, 5, 0, 2, 0, 0]
+        let fused = projectedCrossEntropy(hidden: h, weight: w, targets: targets, labelSmoothing: 0.2, chunkRows: 4)
+        let plain = crossEntropy(logits: matmul(h, w, transposeB: true).reshaped([6, 6]), targets: targets, labelSmoothing: 0.2)
+        XCTAssertEqual(fused.tokens, 3)
+        XCTAssertEqual(fused.tokens, plain.tokens)
+        XCTAssertEqual(fused.nllSum, plain.nllSum, accuracy: 1e-5)
+        // Under noGrad nothing is recorded and the value is the same.
+        let quiet = Graph.noGrad { projectedCrossEntropy(hidden: h, weight: w, targets: targets, labelSmoothing: 0.2) }
+        XCTAssertEqual(quiet.loss.item, fused.loss.item, accuracy: 1e-6)
+    }
+
     func testCrossEntropyReportsPlainNLL() {
         let z = Tensor(shape: [2, 2], values: [0, 0, 1, 1])
         let r = crossEntropy(logits: z, targets: [1, 0], ignoreIndex: 0, labelSmoothing: 0.2)

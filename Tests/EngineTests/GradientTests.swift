@@ -116,6 +116,15 @@ final class GradientTests: XCTestCase {
         assertGradients([z]) { crossEntropy(logits: z, targets: [3, 2, 6, 1, 5], ignoreIndex: -1).loss }
     }
 
+    func testProjectedCrossEntropy() {
+        let h = randn([5, 3], seed: 30), w = randn([7, 3], seed: 31), b = randn([7], seed: 32)
+        assertGradients([h, w, b]) {
+            projectedCrossEntropy(hidden: h, weight: w, bias: b, targets: [3, 0, 6, 1, 0], ignoreIndex: 0,
+                                  labelSmoothing: 0.1, chunkRows: 2).loss
+        }
+        assertGradients([h, w]) { projectedCrossEntropy(hidden: h, weight: w, targets: [3, 2, 6, 1, 5], ignoreIndex: -1).loss }
+    }
+
     func testCheckerCatchesAWrongGradient() {
         // The checker itself must fail on a wrong rule: softmax's true gradient projected on
         // weights is nonzero, while a "plain sum" check would see zero for any rule.

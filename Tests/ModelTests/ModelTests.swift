@@ -73,6 +73,37 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    func testLossMatchesLogitsThenCrossEntropy() {
+        // `loss` (projected cross-entropy, no logits held) against the logits path, tied and
+        // untied, on value and on every parameter's gradient.
+        for tied in [false, true] {
+            let model = Transformer(tinyConfig(tied: tied, dropout: 0.1), seed: 5)
+            let params = model.parameters().map(\.tensor)
+            let (src, tin, tout): ([Int32], [Int32], [Int32]) = ([4, 5, 3, 8, 6, 0], [2, 6, 4, 2, 5, 0], [6, 4, 3, 5, 3, 0])
+            func run(_ f: () -> Tensor) -> (Float, [[Float]]) {
+                params.forEach { $0.zeroGrad() }
+                let loss = f()
+                loss.backward()
+                return (loss.item, params.map { $0.grad?.values ?? [] })
+            }
+            let ctx = { ForwardContext(training: true, seed: 12) }
+            let (a, ga) = run {
+                model.loss(source: src, sourceLength: 3, targetInput: tin, targetOutput: tout, targetLength: 3, batch: 2,
+                           labelSmoothing: 0.1, ctx()).loss
+            }
+            let (b, gb) = run {
+                let logits = model(source: src, sourceLength: 3, targetInput: tin, targetLength: 3, batch: 2, ctx())
+                return crossEntropy(logits: logits, targets: tout, labelSmoothing: 0.1).loss
+            }
+            XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b)), "tied \(tied)")
+            for (k, (x, y)) in zip(ga, gb).enumerated() {
+                XCTAssertEqual(x.count, y.count, "tied \(tied), parameter \(k)")
+                let worst = zip(x, y).map { abs($0 - $1) / max(1e-3, abs($1)) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-3, "tied \(tied), parameter \(k)")
+            }
+        }
+    }
+
     func testConfigProblems() {
         var c = tinyConfig()
         XCTAssertTrue(c.problems.isEmpty)
