@@ -8,7 +8,8 @@ import Glibc
 struct CPUSample {
     /// Busy ticks of all CPUs (user+nice+system+irq+softirq+steal) from /proc/stat.
     var machineBusy: Double
-    /// Our own utime+stime ticks from /proc/self/stat.
+    /// Our own utime+stime ticks from /proc/self/stat, plus those of the children we waited for
+    /// (cutime+cstime: the `translate` processes the start-up bench times are ours, not load).
     var ownBusy: Double
     /// Wall clock, seconds.
     var wall: Double
@@ -41,9 +42,10 @@ struct CPUSample {
     private static func readOwnBusy() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
               let close = text.lastIndex(of: ")") else { return nil }
-        // Fields after "(comm)": state is field 3, utime 14, stime 15 -> offsets 11, 12.
+        // Fields after "(comm)": state is field 3, utime 14, stime 15, cutime 16, cstime 17
+        // -> offsets 11...14.
         let f = text[text.index(after: close)...].split(separator: " ")
-        guard f.count > 12, let u = Double(f[11]), let s = Double(f[12]) else { return nil }
-        return u + s
+        guard f.count > 14, let u = Double(f[11]), let s = Double(f[12]), let cu = Double(f[13]), let cs = Double(f[14]) else { return nil }
+        return u + s + cu + cs
     }
 }
