@@ -37,18 +37,21 @@ public func translateGreedy(_ model: Transformer, _ sources: [[Int32]], batchSen
 public func validate(model: Transformer, tokenizers: TokenizerPair, set: ValidationSet, batchTokens: Int,
                      labelSmoothing: Float, sentences: Int, maxLength: Int, loss computeLoss: Bool = true) throws
     -> (loss: Double, perplexity: Double, bleu: Double, chrf: Double, exactMatch: Double, samples: [(String, String, String)]) {
-    let batcher = try Batcher(pairs: set.tokenized, config: BatchConfig(maxTokens: batchTokens, maxLength: maxLength, overLength: .truncate, seed: 0))
-    var nll = 0.0, tokens = 0
-    Graph.noGrad {
-        for batch in batcher.batches(epoch: 0) where computeLoss {
-            let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
-                                targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
-                                labelSmoothing: labelSmoothing, padding: SpecialTokens.pad, ForwardContext(training: false))
-            nll += ce.nllSum
-            tokens += ce.tokens
+    var loss = Double.nan
+    if computeLoss {
+        let batcher = try Batcher(pairs: set.tokenized, config: BatchConfig(maxTokens: batchTokens, maxLength: maxLength, overLength: .truncate, seed: 0))
+        var nll = 0.0, tokens = 0
+        Graph.noGrad {
+            for batch in batcher.batches(epoch: 0) {
+                let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
+                                    targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
+                                    labelSmoothing: labelSmoothing, padding: SpecialTokens.pad, ForwardContext(training: false))
+                nll += ce.nllSum
+                tokens += ce.tokens
+            }
         }
+        loss = tokens == 0 ? 0 : nll / Double(tokens)
     }
-    let loss = !computeLoss ? .nan : tokens == 0 ? 0 : nll / Double(tokens)
     let n = min(sentences, set.pairs.count)
     let hyps = translateGreedy(model, set.tokenized.prefix(n).map { Array($0.source.prefix(maxLength)) })
         .map { tokenizers.target.decode($0) }
