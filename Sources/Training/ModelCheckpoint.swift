@@ -53,11 +53,20 @@ public func makeCheckpoint(model: Transformer, optimizer: Adam?, tokenizers: Tok
     return SafeTensorsFile(tensors: tensors, metadata: metadata)
 }
 
+extension SafeTensorsFile {
+    /// The tensors whose names start with `prefix` (e.g. "adam.", "raw."), by name: the training
+    /// state that rides along with the model in a checkpoint.
+    func tensors(withPrefix prefix: String) -> [String: NamedTensor] {
+        var byName: [String: NamedTensor] = [:]
+        for t in tensors where t.name.hasPrefix(prefix) { byName[t.name] = t }
+        return byName
+    }
+}
+
 extension Adam {
     /// Restores the moment buffers saved by `makeCheckpoint`.
     public func restore(from file: SafeTensorsFile, path: String) throws {
-        var byName: [String: NamedTensor] = [:]
-        for t in file.tensors where t.name.hasPrefix("adam.") { byName[t.name] = t }
+        let byName = file.tensors(withPrefix: "adam.")
         for (name, tensor) in state {
             guard let t = byName[name] else {
                 throw TrainingError("\(path): optimizer state '\(name)' is missing, so training cannot resume exactly; start a new run with another --out")

@@ -70,8 +70,7 @@ public final class WeightAverage {
     /// model holds now, and the model gets the raw weights back. A checkpoint without `raw.*`
     /// (written without averaging) simply starts a fresh average at its weights.
     public func restore(from file: SafeTensorsFile, path: String) throws {
-        var byName: [String: NamedTensor] = [:]
-        for t in file.tensors where t.name.hasPrefix("raw.") { byName[t.name] = t }
+        let byName = file.tensors(withPrefix: "raw.")
         guard !byName.isEmpty else { return }
         for (i, (name, p)) in parameters.enumerated() {
             guard let t = byName["raw." + name], t.shape == p.shape else {

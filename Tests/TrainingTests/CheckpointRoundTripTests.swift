@@ -12,9 +12,7 @@ final class CheckpointRoundTripTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let corpus = ParallelCorpus(pairs: [SentencePair(source: "the red cat", target: "le chat rouge"),
                                             SentencePair(source: "l'homme n'est pas là", target: "« déjà vu » ?")])
-        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
-        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
-                                 modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+        let (tokenizers, config) = try wordTokenizersAndTinyConfig(corpus)
         let model = Transformer(config, seed: 5)
         let adam = Adam(model.parameters(), config: OptimizerConfig())
         for (_, p) in adam.parameters { p.gradPointer().pointee = .nan }  // odd values survive too
@@ -44,9 +42,7 @@ final class CheckpointRoundTripTests: XCTestCase {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let corpus = ParallelCorpus(pairs: [SentencePair(source: "a b", target: "c d")])
-        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
-        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
-                                 modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+        let (tokenizers, config) = try wordTokenizersAndTinyConfig(corpus)
         var file = makeCheckpoint(model: Transformer(config, seed: 1), optimizer: nil, tokenizers: tokenizers, trainConfig: nil, state: nil)
         file.tensors.removeAll { $0.name == "decoder.layers.0.cross.key.weight" }
         let url = dir.appendingPathComponent("a.safetensors")
@@ -64,9 +60,7 @@ final class CheckpointRoundTripTests: XCTestCase {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let corpus = ParallelCorpus(pairs: [SentencePair(source: "a b c", target: "d e f")])
-        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
-        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
-                                 modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+        let (tokenizers, config) = try wordTokenizersAndTinyConfig(corpus)
         let model = Transformer(config, seed: 3)
         let adam = Adam(model.parameters(), config: OptimizerConfig())
         let url = dir.appendingPathComponent("m.safetensors")
@@ -89,4 +83,13 @@ final class CheckpointRoundTripTests: XCTestCase {
             XCTAssertTrue("\(error)".contains(moment.name) && "\(error)".contains("CRC32"), "\(error)")
         }
     }
+}
+
+/// Word tokenizers learned from `corpus` and the smallest model config that fits them
+/// (d_model 8, 2 heads, 1+1 layers): the set-up every checkpoint test here starts from.
+private func wordTokenizersAndTinyConfig(_ corpus: ParallelCorpus) throws -> (TokenizerPair, ModelConfig) {
+    let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
+    let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count,
+                             modelDim: 8, heads: 2, encoderLayers: 1, decoderLayers: 1, feedForwardDim: 16, maxLength: 16)
+    return (tokenizers, config)
 }
