@@ -60,14 +60,16 @@ func gemmKernel6x16(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: Unsaf
     var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
     var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
     var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-    let rb = UnsafeRawPointer(b)
+    // B is walked with a moving pointer, not a base plus a growing byte offset: with the offset
+    // form LLVM unrolled the loop twice and spilled accumulators to the stack every k step
+    // (39 GFLOP/s on one core); with the pointer it keeps all 12 in registers (98 GFLOP/s).
+    var pb = UnsafeRawPointer(b)
     let (r0, r1, r2, r3, r4, r5) = (rowsA.r0, rowsA.r1, rowsA.r2, rowsA.r3, rowsA.r4, rowsA.r5)
     let step = rowsA.step
     var pa = a
-    var off = 0
     for _ in 0..<kc {
-        let b0 = rb.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
-        let b1 = rb.loadUnaligned(fromByteOffset: off + 32, as: SIMD8<Float>.self)
+        let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
         var av = SIMD8<Float>(repeating: pa[r0])
         c00.addProduct(av, b0); c01.addProduct(av, b1)
         av = SIMD8<Float>(repeating: pa[r1])
@@ -81,7 +83,7 @@ func gemmKernel6x16(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: Unsaf
         av = SIMD8<Float>(repeating: pa[r5])
         c50.addProduct(av, b0); c51.addProduct(av, b1)
         pa += step
-        off += 64
+        pb += 64
     }
     gemmStoreRow(c, c00, c01, alpha, beta)
     gemmStoreRow(c + ldc, c10, c11, alpha, beta)
@@ -116,13 +118,13 @@ func gemmKernel6x8(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: Unsafe
                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
     var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
     var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
-    let rb = UnsafeRawPointer(b)
+    // A moving B pointer, as in `gemmKernel6x16` (keeps the accumulators in registers).
+    var pb = UnsafeRawPointer(b)
     let (r0, r1, r2, r3, r4, r5) = (rowsA.r0, rowsA.r1, rowsA.r2, rowsA.r3, rowsA.r4, rowsA.r5)
     let step = rowsA.step
     var pa = a
-    var off = 0
     for _ in 0..<kc {
-        let b0 = rb.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
+        let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
         c0.addProduct(SIMD8<Float>(repeating: pa[r0]), b0)
         c1.addProduct(SIMD8<Float>(repeating: pa[r1]), b0)
         c2.addProduct(SIMD8<Float>(repeating: pa[r2]), b0)
@@ -130,7 +132,7 @@ func gemmKernel6x8(kc: Int, a: UnsafePointer<Float>, rowsA: GEMMARows, b: Unsafe
         c4.addProduct(SIMD8<Float>(repeating: pa[r4]), b0)
         c5.addProduct(SIMD8<Float>(repeating: pa[r5]), b0)
         pa += step
-        off += 64
+        pb += 64
     }
     gemmStoreRow8(c, c0, alpha, beta)
     gemmStoreRow8(c + ldc, c1, alpha, beta)
