@@ -28,12 +28,8 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
     parallelChunks(n, minChunk: max(1, 16_384 / max(1, v))) { r in
         for i in r {
             let z = pz.base + i * v
-            var mx = -Float.infinity
-            var total: Float = 0
-            for j in 0..<v { mx = max(mx, z[j]); total += z[j] }
-            var s: Float = 0
-            for j in 0..<v { s += expf(z[j] - mx) }
-            let l = mx + logf(s)
+            let (mx, total) = rowMaxAndSum(z, count: v)
+            let l = mx + logf(expShiftedSum(z, count: v, shift: mx))
             pl[i] = l
             let y = tgt[i]
             if y == ignoreIndex { continue }
@@ -57,7 +53,14 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
             for i in r where tgt[i] != ignoreIndex {
                 let (z, dz, l) = (pz.base + i * v, gz.base + i * v, pl[i])
                 let y = Int(tgt[i])
-                for j in 0..<v { dz[j] += (expf(z[j] - l) - (j == y ? on : off)) * scale }
+                // dz += (p − q) · scale with p = e^(z − l): off everywhere, then the target's extra.
+                var j = 0
+                while j < v {
+                    let p = simdExp(loadLanes(z, j, count: v, fill: -.infinity) - l)
+                    storeLanes(loadLanes(dz, j, count: v, fill: 0) + (p - off) * scale, dz, j, count: v)
+                    j += 8
+                }
+                dz[y] -= (on - off) * scale
             }
         }
     }

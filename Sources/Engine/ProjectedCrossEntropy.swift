@@ -62,12 +62,9 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
                 }
                 if let pb { for j in 0..<v { zr[j] += pb[j] } }
                 precondition(y >= 0 && Int(y) < v, "target id \(y) outside vocabulary of \(v)")
-                var mx = -Float.infinity
-                var total: Float = 0
-                for j in 0..<v { mx = max(mx, zr[j]); total += zr[j] }
+                let (mx, total) = rowMaxAndSum(zr, count: v)
                 let zy = zr[Int(y)]
-                var s: Float = 0
-                for j in 0..<v { let e = expf(zr[j] - mx); zr[j] = e; s += e }
+                let s = expShiftedInPlace(zr, count: v, shift: mx)
                 let l = mx + logf(s)
                 let nll = l - zy
                 pnl[start + i] = nll

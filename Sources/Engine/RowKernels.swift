@@ -26,9 +26,7 @@ public func softmaxRowInPlace(_ w: UnsafeMutablePointer<Float>, count n: Int, ma
         for j in 0..<n { w[j] = 0 }
         return false
     }
-    var s: Float = 0
-    for j in 0..<n { let e = expf(w[j] - mx); w[j] = e; s += e }
-    let inv = 1 / s
+    let inv = 1 / expShiftedInPlace(w, count: n, shift: mx)
     for j in 0..<n { w[j] *= inv }
     return true
 }
