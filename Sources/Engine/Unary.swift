@@ -18,9 +18,17 @@ func unary(_ a: Tensor, _ f: @escaping @Sendable (Float) -> Float,
     }
 }
 
-/// max(0, x).
+/// max(0, x). Written out rather than through `unary`: the feed-forward block runs it on the
+/// widest activations of the model, and the plain loops vectorise (the backward closure of
+/// `unary` calls its `derivative` closure per element).
 public func relu(_ a: Tensor) -> Tensor {
-    unary(a, { max(0, $0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
+    let out = Tensor(uninitializedShape: a.shape)
+    let (pa, po) = (SharedPointer(a.data), SharedPointer(out.data))
+    parallelChunks(a.count, minChunk: 8192) { r in for i in r { po[i] = max(0, pa[i]) } }
+    return out.record([a]) { g in
+        let (pg, ga) = (SharedPointer(g.data), SharedPointer(a.gradPointer()))
+        parallelChunks(g.count, minChunk: 8192) { r in for i in r { ga[i] += pa[i] > 0 ? pg[i] : 0 } }
+    }
 }
 
 /// GELU, tanh approximation (as in BERT/GPT-2): 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))).
