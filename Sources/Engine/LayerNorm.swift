@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The forward saves each row's mean and 1/std; the backward is the closed form
 /// dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ ⊙ x̂)) with dx̂ = g ⊙ gamma, parallel over rows;
-/// dgamma and dbeta sum over rows in one sequential pass (rows would race on them).
+/// dgamma and dbeta sum over rows in order, split over columns (rows would race on them).
 public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-5) -> Tensor {
     let d = x.shape.last ?? 1
     precondition(gamma.shape == [d] && beta.shape == [d], "layerNorm gamma/beta must be [\(d)], got \(gamma.shape), \(beta.shape)")
@@ -29,12 +29,16 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
                 for row in r {
                     let (xr, gr, dx) = (px.base + row * d, pg.base + row * d, gx.base + row * d)
                     let (mean, rstd) = (ps[2 * row], ps[2 * row + 1])
-                    var sumD: Float = 0, sumDX: Float = 0
-                    for j in 0..<d {
-                        let dxh = gr[j] * pgm[j]
-                        sumD += dxh; sumDX += dxh * (xr[j] - mean) * rstd
+                    // Σ dx̂ and Σ dx̂ ⊙ x̂ with 8 partial sums (missing tail lanes have g = 0).
+                    var sumD = SIMD8<Float>(), sumDX = SIMD8<Float>()
+                    var j = 0
+                    while j < d {
+                        let dxh = loadLanes(gr, j, count: d, fill: 0) * loadLanes(pgm.base, j, count: d, fill: 0)
+                        sumD += dxh
+                        sumDX.addProduct(dxh, (loadLanes(xr, j, count: d, fill: 0) - mean) * rstd)
+                        j += 8
                     }
-                    let (mD, mDX) = (sumD / Float(d), sumDX / Float(d))
+                    let (mD, mDX) = (sumD.sum() / Float(d), sumDX.sum() / Float(d))
                     for j in 0..<d {
                         let xh = (xr[j] - mean) * rstd
                         dx[j] += rstd * (gr[j] * pgm[j] - mD - xh * mDX)
@@ -43,13 +47,16 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
             }
         }
         if gamma.requiresGrad || beta.requiresGrad {
-            let (gg, gb) = (gamma.gradPointer(), beta.gradPointer())
-            for row in 0..<rows {
-                let (xr, gr) = (px.base + row * d, pg.base + row * d)
-                let (mean, rstd) = (ps[2 * row], ps[2 * row + 1])
-                for j in 0..<d {
-                    gg[j] += gr[j] * (xr[j] - mean) * rstd
-                    gb[j] += gr[j]
+            // Split over columns: each column still sums its rows in order, on one thread.
+            let (gg, gb) = (SharedPointer(gamma.gradPointer()), SharedPointer(beta.gradPointer()))
+            parallelChunks(d, minChunk: max(8, d / 2 / 8 * 8)) { cols in
+                for row in 0..<rows {
+                    let (xr, gr) = (px.base + row * d, pg.base + row * d)
+                    let (mean, rstd) = (ps[2 * row], ps[2 * row + 1])
+                    for j in cols {
+                        gg[j] += gr[j] * (xr[j] - mean) * rstd
+                        gb[j] += gr[j]
+                    }
                 }
             }
         }

@@ -8,12 +8,19 @@ import Foundation
 @inlinable @inline(__always)
 public func layerNormRow(_ x: UnsafePointer<Float>, width d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                          eps: Float, into y: UnsafeMutablePointer<Float>) -> (mean: Float, rstd: Float) {
-    var mean: Float = 0
-    for j in 0..<d { mean += x[j] }
-    mean /= Float(d)
-    var v: Float = 0
-    for j in 0..<d { let c = x[j] - mean; v += c * c }
-    let rstd = 1 / sqrtf(v / Float(d) + eps)
+    // 8 partial sums: a scalar `+=` loop is one chain of dependent adds and does not vectorise.
+    var acc = SIMD8<Float>()
+    var j = 0
+    while j < d { acc += loadLanes(x, j, count: d, fill: 0); j += 8 }
+    let mean = acc.sum() / Float(d)
+    acc = SIMD8()
+    j = 0
+    while j < d {
+        let c = loadLanes(x, j, count: d, fill: mean) - mean  // missing lanes give c = 0
+        acc.addProduct(c, c)
+        j += 8
+    }
+    let rstd = 1 / sqrtf(acc.sum() / Float(d) + eps)
     for j in 0..<d { y[j] = (x[j] - mean) * rstd * gamma[j] + beta[j] }
     return (mean, rstd)
 }

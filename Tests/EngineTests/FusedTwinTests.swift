@@ -12,13 +12,17 @@ final class FusedTwinTests: XCTestCase {
         })
     }
 
+    /// Widths 8, 13 and 40: one full 8-lane vector, a vector plus a tail, and enough columns for
+    /// dgamma/dbeta to be split between two threads.
     func testLayerNormMatchesComposed() {
-        let x = randn([4, 8], seed: 2, std: 2), g = randn([8], seed: 3), b = randn([8], seed: 4)
-        assertSameAsComposed([x, g, b], tolerance: 2e-5, fused: { layerNorm(x, gamma: g, beta: b) }, composed: {
-            let c = x - x.mean(axes: [-1], keepDims: true)
-            let v = (c * c).mean(axes: [-1], keepDims: true)
-            return c * pow(v + 1e-5, -0.5) * g + b
-        })
+        for d in [8, 13, 40] {
+            let x = randn([4, d], seed: 2, std: 2), g = randn([d], seed: 3), b = randn([d], seed: 4)
+            assertSameAsComposed([x, g, b], tolerance: 2e-5, fused: { layerNorm(x, gamma: g, beta: b) }, composed: {
+                let c = x - x.mean(axes: [-1], keepDims: true)
+                let v = (c * c).mean(axes: [-1], keepDims: true)
+                return c * pow(v + 1e-5, -0.5) * g + b
+            })
+        }
     }
 
     func testCrossEntropyMatchesComposed() {
