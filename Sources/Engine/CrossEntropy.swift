@@ -10,6 +10,30 @@ public struct CrossEntropyResult {
     public let tokens: Int
 }
 
+/// The label-smoothed target distribution q over V classes and one row's loss against it,
+/// shared by `crossEntropy` and `projectedCrossEntropy` so both compute the same arithmetic.
+struct SmoothedTargets {
+    let eps: Float
+    let classes: Int
+    /// q of every class but the target: ε/V.
+    let off: Float
+    /// q of the target class: 1 − ε + ε/V.
+    let on: Float
+
+    init(eps: Float, classes v: Int) {
+        (self.eps, classes) = (eps, v)
+        (off, on) = (eps / Float(v), 1 - eps + eps / Float(v))
+    }
+
+    /// A row's −log p(target) and its smoothed loss (1 − ε)(lse − z_y) + ε(lse − mean z), from its
+    /// log-sum-exp `l`, the sum of its logits and the target's logit.
+    @inline(__always)
+    func rowLoss(logSumExp l: Float, logitSum total: Float, targetLogit zy: Float) -> (nll: Float, loss: Float) {
+        let nll = l - zy
+        return (nll, (1 - eps) * nll + eps * (l - total / Float(classes)))
+    }
+}
+
 /// Log-softmax and label-smoothed cross-entropy, fused, over logits `[N, V]`.
 ///
 /// The smoothed target puts 1 − ε on the true class and ε/V on every class (as PyTorch's
@@ -25,6 +49,7 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
     let rowNLL = Storage(count: n, repeating: 0)
     let (pz, pl, prl, pnl) = (SharedPointer(logits.data), SharedPointer(lse.pointer), SharedPointer(rowLoss.pointer), SharedPointer(rowNLL.pointer))
     let tgt = targets
+    let q = SmoothedTargets(eps: eps, classes: v)
     parallelChunks(n, minChunk: max(1, 16_384 / max(1, v))) { r in
         for i in r {
             let z = pz.base + i * v
@@ -34,9 +59,7 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
             let y = tgt[i]
             if y == ignoreIndex { continue }
             precondition(y >= 0 && Int(y) < v, "target id \(y) outside vocabulary of \(v)")
-            let nll = l - z[Int(y)]
-            pnl[i] = nll
-            prl[i] = (1 - eps) * nll + eps * (l - total / Float(v))
+            (pnl[i], prl[i]) = q.rowLoss(logSumExp: l, logitSum: total, targetLogit: z[Int(y)])
         }
     }
     let tokens = targets.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
@@ -48,7 +71,6 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
         guard tokens > 0 else { return }
         let scale = g.data[0] / Float(tokens)
         let gz = SharedPointer(logits.gradPointer())
-        let (off, on) = (eps / Float(v), 1 - eps + eps / Float(v))
         parallelChunks(n, minChunk: max(1, 16_384 / max(1, v))) { r in
             for i in r where tgt[i] != ignoreIndex {
                 let (z, dz, l) = (pz.base + i * v, gz.base + i * v, pl[i])
@@ -57,10 +79,10 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
                 var j = 0
                 while j < v {
                     let p = simdExp(loadLanes(z, j, count: v, fill: -.infinity) - l)
-                    storeLanes(loadLanes(dz, j, count: v, fill: 0) + (p - off) * scale, dz, j, count: v)
+                    storeLanes(loadLanes(dz, j, count: v, fill: 0) + (p - q.off) * scale, dz, j, count: v)
                     j += 8
                 }
-                dz[y] -= (on - off) * scale
+                dz[y] -= (q.on - q.off) * scale
             }
         }
     }

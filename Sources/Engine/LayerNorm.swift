@@ -49,7 +49,7 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
         if gamma.requiresGrad || beta.requiresGrad {
             // Split over columns: each column still sums its rows in order, on one thread.
             let (gg, gb) = (SharedPointer(gamma.gradPointer()), SharedPointer(beta.gradPointer()))
-            parallelChunks(d, minChunk: max(8, d / 2 / 8 * 8)) { cols in
+            parallelChunks(d, minChunk: 8) { cols in
                 for row in 0..<rows {
                     let (xr, gr) = (px.base + row * d, pg.base + row * d)
                     let (mean, rstd) = (ps[2 * row], ps[2 * row + 1])

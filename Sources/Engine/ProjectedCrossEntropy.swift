@@ -46,7 +46,7 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
     let pb = bias.map { SharedPointer($0.data) }
     let tgt = targets
     let scale = tokens == 0 ? 0 : 1 / Float(tokens)
-    let (off, on) = (eps / Float(v), 1 - eps + eps / Float(v))
+    let q = SmoothedTargets(eps: eps, classes: v)
     for start in stride(from: 0, to: n, by: rowsPerChunk) {
         let rows = min(rowsPerChunk, n - start)
         let h = hidden.data + start * d  // [R, D]
@@ -65,15 +65,12 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
                 let (mx, total) = rowMaxAndSum(zr, count: v)
                 let zy = zr[Int(y)]
                 let s = expShiftedInPlace(zr, count: v, shift: mx)
-                let l = mx + logf(s)
-                let nll = l - zy
-                pnl[start + i] = nll
-                prl[start + i] = (1 - eps) * nll + eps * (l - total / Float(v))
+                (pnl[start + i], prl[start + i]) = q.rowLoss(logSumExp: mx + logf(s), logitSum: total, targetLogit: zy)
                 guard wantsGrad else { continue }
                 // dz = (p − q) / tokens, with p = e / s.
                 let ps = scale / s
-                for j in 0..<v { zr[j] = zr[j] * ps - off * scale }
-                zr[Int(y)] -= (on - off) * scale
+                for j in 0..<v { zr[j] = zr[j] * ps - q.off * scale }
+                zr[Int(y)] -= (q.on - q.off) * scale
             }
         }
         guard wantsGrad else { continue }

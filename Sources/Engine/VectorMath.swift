@@ -30,7 +30,7 @@ public func simdExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = SIMD8(repeating: 1.6666665459e-1).addingProduct(p, r)
     p = SIMD8(repeating: 5.0000001201e-1).addingProduct(p, r)
     let er = (r + 1).addingProduct(p, r * r)
-    let exponent = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: Int32.self) &+ 127
+    let exponent = unsafeBitCast(t, to: SIMD8<Int32>.self) &- Int32(bitPattern: magic.bitPattern) &+ 127
     var y = er * unsafeBitCast(exponent &<< 23, to: SIMD8<Float>.self)
     y.replace(with: 0, where: x .< lo)
     y.replace(with: Float.infinity, where: x .> hi)
