@@ -27,11 +27,18 @@ public struct UsageError: Error, CustomStringConvertible {
 public struct ParsedFlags: Sendable {
     public private(set) var values: [String: String] = [:]
     public private(set) var switches: Set<String> = []
+    /// Switches turned off explicitly (`--no-NAME`, or `false` in a config file): a switch
+    /// whose default is on needs this to tell "off" from "not given".
+    public private(set) var switchedOff: Set<String> = []
     /// Arguments that are not flags, in order.
     public private(set) var positionals: [String] = []
 
     public func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
     public func string(_ name: String) -> String? { values[name] }
+    /// A switch's state: true (`--NAME`), false (`--no-NAME` or `false` in the config), nil (not given).
+    public func switchState(_ name: String) -> Bool? {
+        switches.contains(name) ? true : switchedOff.contains(name) ? false : nil
+    }
 
     public func int(_ name: String) throws -> Int? {
         guard let s = values[name] else { return nil }
@@ -59,10 +66,10 @@ public struct ParsedFlags: Sendable {
     }
 
     mutating func set(_ name: String, _ value: String?) {
-        if let value { values[name] = value } else { switches.insert(name) }
+        if let value { values[name] = value } else { switches.insert(name); switchedOff.remove(name) }
     }
 
-    mutating func unset(_ name: String) { switches.remove(name) }
+    mutating func switchOff(_ name: String) { switches.remove(name); switchedOff.insert(name) }
     mutating func addPositional(_ s: String) { positionals.append(s) }
 }
 
@@ -104,7 +111,7 @@ public struct FlagParser: Sendable {
             var inline: String?
             if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
             if name.hasPrefix("no-"), let f = flag(String(name.dropFirst(3))), f.value == nil {
-                parsed.unset(f.name)
+                parsed.switchOff(f.name)
                 continue
             }
             guard let f = flag(name) else { throw UsageError("unknown flag --\(name)\(suggestion(for: name))") }
@@ -135,7 +142,7 @@ public struct FlagParser: Sendable {
         for key in object.keys.sorted() {
             guard let f = flag(key), key != "config" else { throw UsageError("\(path): unknown setting '\(key)'\(suggestion(for: key))") }
             switch object[key] {
-            case let b as Bool where f.value == nil: if b { parsed.set(key, nil) }
+            case let b as Bool where f.value == nil: if b { parsed.set(key, nil) } else { parsed.switchOff(key) }
             case let n as NSNumber: parsed.set(key, n.stringValue)
             case let s as String: parsed.set(key, s)
             default: throw UsageError("\(path): setting '\(key)' must be a number, string or (for switches) true/false")
