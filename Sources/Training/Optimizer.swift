@@ -18,6 +18,11 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
 
     public init() {}
 
+    public init(learningRate: Double, warmupSteps: Int) {
+        self.learningRate = learningRate
+        self.warmupSteps = warmupSteps
+    }
+
     /// Learning rate at `step` (1-based): linear warm-up to the peak, then inverse square root.
     public func rate(at step: Int) -> Double {
         let s = Double(max(1, step)), w = Double(max(1, warmupSteps))

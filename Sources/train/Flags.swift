@@ -15,11 +15,11 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out ch
     Flag("config", "FILE", "JSON object of flag names to values: configs/tatoeba.json (a real corpus, 30 min on 2 cores) or configs/toy.json; flags given here override it.", group: "Data"),
 
     Flag("tokenizer", "KIND", "word or bpe (default bpe).", group: "Tokenizer"),
-    Flag("merges", "N", "BPE merges to learn (default 8000).", group: "Tokenizer"),
+    Flag("merges", "N", "BPE merges to learn, per language with separate vocabularies (default 4000).", group: "Tokenizer"),
     Flag("min-frequency", "N", "Word: min count for a word to get an id; BPE: min count for a character (default 2).", group: "Tokenizer"),
     Flag("max-vocab", "N", "Word vocabulary cap incl. special tokens (default 32000).", group: "Tokenizer"),
-    Flag("lowercase", nil, "Lowercase all text before tokenising.", group: "Tokenizer"),
-    Flag("separate-vocab", nil, "Learn separate source and target tokenizers (default: one shared).", group: "Tokenizer"),
+    Flag("lowercase", nil, "Lowercase all text before tokenising (default off).", group: "Tokenizer"),
+    Flag("separate-vocab", nil, "Learn separate source and target tokenizers (default on; --no-separate-vocab learns one shared).", group: "Tokenizer"),
 
     Flag("model-dim", "N", "d_model, width of every token vector (default 128).", group: "Model"),
     Flag("heads", "N", "Attention heads; must divide --model-dim (default 4).", group: "Model"),
@@ -29,14 +29,14 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out ch
     Flag("ff-dim", "N", "Feed-forward hidden width d_ff (default 4 x model-dim).", group: "Model"),
     Flag("dropout", "P", "Dropout probability (default 0.1).", group: "Model"),
     Flag("max-length", "N", "Longest sequence in tokens; longer sentences are truncated (default 256).", group: "Model"),
-    Flag("tie-output", nil, "Use the target embedding as the output projection.", group: "Model"),
+    Flag("tie-output", nil, "Use the target embedding as the output projection (default on; --no-tie-output for a separate one).", group: "Model"),
 
-    Flag("lr", "RATE", "Peak learning rate after warm-up (default 0.001).", group: "Optimisation"),
-    Flag("warmup", "N", "Linear warm-up steps, then 1/sqrt(step) decay (default 4000).", group: "Optimisation"),
+    Flag("lr", "RATE", "Peak learning rate after warm-up (default 0.003).", group: "Optimisation"),
+    Flag("warmup", "N", "Linear warm-up steps, then 1/sqrt(step) decay (default 400).", group: "Optimisation"),
     Flag("clip-norm", "X", "Clip the global gradient norm (default 1.0; 0 = off).", group: "Optimisation"),
     Flag("label-smoothing", "E", "Label smoothing epsilon (default 0.1).", group: "Optimisation"),
     Flag("batch-tokens", "N", "Tokens per batch incl. padding, source + target (default 4096).", group: "Optimisation"),
-    Flag("ema", "DECAY", "Average the weights (exponential moving average, e.g. 0.999); validation and checkpoints use the average (default off).", group: "Optimisation"),
+    Flag("ema", "DECAY", "Average the weights (exponential moving average); validation and checkpoints use the average (default 0.999; 0 = off).", group: "Optimisation"),
     Flag("seed", "N", "Seed for initialisation, data order and dropout (default 1).", group: "Optimisation"),
 
     Flag("steps", "N", "Stop after N updates in total.", group: "Stopping and saving"),
@@ -75,8 +75,8 @@ func makeConfig(_ f: ParsedFlags) throws -> TrainConfig {
     c.tokenizer.merges = try f.int("merges", atLeast: 0) ?? c.tokenizer.merges
     c.tokenizer.minFrequency = try f.int("min-frequency", atLeast: 1) ?? c.tokenizer.minFrequency
     c.tokenizer.maxVocabularySize = try f.int("max-vocab", atLeast: 5) ?? c.tokenizer.maxVocabularySize
-    c.tokenizer.lowercase = f.has("lowercase")
-    c.tokenizer.shared = !f.has("separate-vocab")
+    c.tokenizer.lowercase = f.switchState("lowercase") ?? c.tokenizer.lowercase
+    if let separate = f.switchState("separate-vocab") { c.tokenizer.shared = !separate }
 
     var m = c.model
     m.modelDim = try f.int("model-dim", atLeast: 1) ?? m.modelDim
@@ -87,7 +87,7 @@ func makeConfig(_ f: ParsedFlags) throws -> TrainConfig {
     m.feedForwardDim = try f.int("ff-dim", atLeast: 1) ?? 4 * m.modelDim
     m.dropout = Float(try f.double("dropout", in: 0...0.95) ?? Double(m.dropout))
     m.maxLength = try f.int("max-length", atLeast: 2) ?? m.maxLength
-    m.tieOutputEmbedding = f.has("tie-output")
+    m.tieOutputEmbedding = f.switchState("tie-output") ?? m.tieOutputEmbedding
     if m.modelDim % m.heads != 0 {
         throw UsageError("--model-dim \(m.modelDim) is not divisible by --heads \(m.heads); e.g. --model-dim \(m.modelDim / m.heads * m.heads + m.heads) or --heads 1")
     }
@@ -98,7 +98,7 @@ func makeConfig(_ f: ParsedFlags) throws -> TrainConfig {
     c.optimizer.clipNorm = try f.double("clip-norm", in: 0...1e6) ?? c.optimizer.clipNorm
     c.labelSmoothing = Float(try f.double("label-smoothing", in: 0...0.99) ?? Double(c.labelSmoothing))
     c.batchTokens = try f.int("batch-tokens", atLeast: 8) ?? c.batchTokens
-    c.emaDecay = try f.double("ema", in: 0...0.999999)
+    c.emaDecay = try f.double("ema", in: 0...0.999999) ?? c.emaDecay
     if let s = try f.int("seed", atLeast: 0) { c.seed = UInt64(s) }
 
     c.steps = try f.int("steps", atLeast: 1)

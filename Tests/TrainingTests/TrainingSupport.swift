@@ -32,6 +32,11 @@ func tinyTrainConfig(data: URL, out: URL, steps: Int) -> TrainConfig {
     c.validHoldOut = 20
     c.tokenizer.kind = .word
     c.tokenizer.minFrequency = 1
+    // One shared vocabulary, an untied output and no averaging: `train`'s real-corpus defaults
+    // would change what these second-long runs learn; tests that need them set them.
+    c.tokenizer.shared = true
+    c.model.tieOutputEmbedding = false
+    c.emaDecay = nil
     c.model.modelDim = 16
     c.model.heads = 2
     c.model.encoderLayers = 1
