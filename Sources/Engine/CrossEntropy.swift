@@ -15,14 +15,11 @@ public struct CrossEntropyResult {
 struct SmoothedTargets {
     let eps: Float
     let classes: Int
-    /// q of every class but the target: ε/V.
+    /// q of every class but the target: ε/V (the target's q is 1 − ε more: 1 − ε + ε/V).
     let off: Float
-    /// q of the target class: 1 − ε + ε/V.
-    let on: Float
 
     init(eps: Float, classes v: Int) {
-        (self.eps, classes) = (eps, v)
-        (off, on) = (eps / Float(v), 1 - eps + eps / Float(v))
+        (self.eps, classes, off) = (eps, v, eps / Float(v))
     }
 
     /// A row's −log p(target) and its smoothed loss (1 − ε)(lse − z_y) + ε(lse − mean z), from its
@@ -82,7 +79,7 @@ public func crossEntropy(logits: Tensor, targets: [Int32], ignoreIndex: Int32 = 
                     storeLanes(loadLanes(dz, j, count: v, fill: 0) + (p - q.off) * scale, dz, j, count: v)
                     j += 8
                 }
-                dz[y] -= (q.on - q.off) * scale
+                dz[y] -= (1 - q.eps) * scale  // the target's extra 1 − ε of q
             }
         }
     }

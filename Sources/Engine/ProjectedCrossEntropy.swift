@@ -70,7 +70,7 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
                 // dz = (p − q) / tokens, with p = e / s.
                 let ps = scale / s
                 for j in 0..<v { zr[j] = zr[j] * ps - q.off * scale }
-                zr[Int(y)] -= (q.on - q.off) * scale
+                zr[Int(y)] -= (1 - q.eps) * scale  // the target's extra 1 − ε of q
             }
         }
         guard wantsGrad else { continue }

@@ -20,16 +20,16 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     // The defaults below are `train`'s defaults, chosen for a real corpus of ~160k sentence
     // pairs on 2 CPU cores in 30-60 minutes and measured on Tatoeba (docs/RESULTS.md):
     // separate 4,000-merge BPE per language, a tied output projection, a short warm-up to a
-    // high peak rate, and weight averaging. configs/toy.json turns the last three off for the
-    // shipped toy corpus.
+    // high peak rate, and weight averaging. configs/toy.json sets its own values for the
+    // shipped toy corpus (one shared word vocabulary, untied output, no averaging).
 
     /// How text becomes token ids: BPE with 4,000 merges per language, learned separately.
     public var tokenizer = TokenizerSpec(kind: .bpe, merges: 4000, minFrequency: 2, shared: false)
     /// The architecture (vocabulary sizes are filled in from the tokenizer): d_model 128,
     /// 4 heads, 3 + 3 layers, d_ff 512, target embedding reused as the output projection.
     public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0, tieOutputEmbedding: true)
-    /// Adam and the learning-rate schedule: peak 0.003 after 400 warm-up updates (an hour
-    /// on 2 cores is only ~14,000 updates, so the usual 4,000-step warm-up would waste a third).
+    /// Adam and the learning-rate schedule: peak 0.003 after 400 warm-up updates (30 minutes
+    /// on 2 cores are ~7,300 updates: the usual 4,000-step warm-up would take more than half).
     public var optimizer = OptimizerConfig(learningRate: 3e-3, warmupSteps: 400)
     /// Token budget per batch (source + target tokens incl. padding), e.g. 4096.
     public var batchTokens: Int = 4096
