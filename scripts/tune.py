@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Compare several `train` configurations fairly on a machine whose speed drifts.
+
+Runs every configuration of a plan in short slices of training time, round-robin, each slice
+continuing its run with `train --resume`: slice k of every run happens within the same few
+minutes as slice k of every other, so a slow hour (the machine's speed moves by up to 40%
+between hours) or a burst of background load falls on all of them alike instead of on the run
+that happened to be scheduled then. The order of the runs rotates from round to round so no run
+is always first after the others' validations. `train --resume` continues bit for bit where the
+run stopped (the resume-identity test), so slicing changes nothing but when the work happens.
+
+Every slice ends with a validation and a kept checkpoint, so after the sitting each run has a
+checkpoint at every slice boundary of training time. The evaluation then scores each run on the
+validation split (greedy and beam 5, all sentences, our sacreBLEU-equal BLEU) at:
+
+- equal minutes: the checkpoints at the given marks (default 30 and 60 minutes of training);
+- equal updates: the largest update count (a multiple of `valid_every`) that every run of the
+  plan reached; `train` validates and keeps a checkpoint at each multiple of `valid_every`.
+
+The plan is a JSON file:
+
+    {"base": "configs/tatoeba.json", "minutes": 60, "slice": 5, "valid_every": 1000,
+     "marks": [30, 60],
+     "runs": [{"name": "preset"},
+              {"name": "untied", "flags": {"tie-output": false}},
+              {"name": "preset-seed2", "flags": {"seed": 2}}]}
+
+`flags` are `train` flags without the dashes (false turns a switch off: `--no-NAME`). Usage:
+
+    scripts/tune.py PLAN.json --out runs/tune-1            # train (resumable: run it again to continue)
+    scripts/tune.py PLAN.json --out runs/tune-1 --evaluate  # score and write runs/tune-1/table.md
+
+Both steps can be repeated: training skips slices already done; evaluation caches every score
+in scores.json. The log (sitting.jsonl) records each slice's wall time, the machine's other
+load during it, and the run's tokens/s.
+"""
+import argparse
+import json
+import os
+import pathlib
+import re
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = ROOT / ".build" / "release"
+
+
+def flag_args(flags):
+    out = []
+    for name, value in flags.items():
+        if value is True:
+            out.append(f"--{name}")
+        elif value is False:
+            out.append(f"--no-{name}")
+        else:
+            out += [f"--{name}", str(value)]
+    return out
+
+
+def checkpoint_state(path):
+    """training_state and train_config of a checkpoint, read from its safetensors header."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        meta = json.loads(f.read(n))["__metadata__"]
+    return json.loads(meta["training_state"]), json.loads(meta["train_config"])
+
+
+def checkpoints(run_dir):
+    """(step, train_seconds, path) of every step checkpoint of a run, by step."""
+    out = []
+    for p in sorted(run_dir.glob("step-*.safetensors")):
+        state, _ = checkpoint_state(p)
+        out.append((state["step"], state["trainSeconds"], p))
+    return out
+
+
+def machine_busy():
+    """Busy CPU ticks of the whole machine (user, nice, system, irq, softirq, steal)."""
+    v = [float(x) for x in open("/proc/stat").readline().split()[1:]]
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+
+
+def run_slice(plan, run, out, minutes, log):
+    """Trains `run` until `minutes` of training in total; returns the slice's record."""
+    run_dir = out / run["name"]
+    resume = any(run_dir.glob("step-*.safetensors"))
+    if resume:
+        done = max(s for _, s, _ in checkpoints(run_dir))
+        if done >= minutes * 60 - 1:
+            return None  # this slice was trained in an earlier invocation
+    args = [str(BIN / "train"), "--out", str(run_dir), "--minutes", str(minutes), "--quiet",
+            "--keep", "100000", "--valid-every", str(plan.get("valid_every", 1000)),
+            "--valid-every-minutes", str(plan["slice"])]
+    if resume:
+        args.append("--resume")
+    else:
+        args += ["--config", str(ROOT / plan["base"])] + flag_args(run.get("flags", {}))
+    hz = os.sysconf("SC_CLK_TCK")
+    busy0, t0 = machine_busy(), time.monotonic()
+    r0 = os.times()
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    r1 = os.times()
+    own = (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system)
+    other = max(0.0, (machine_busy() - busy0) / hz - own) / wall
+    (run_dir / "train.log").open("a").write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        sys.exit(f"train failed for {run['name']} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    speeds = []
+    for line in (run_dir / "metrics.jsonl").read_text().splitlines():
+        m = json.loads(line)
+        if m.get("kind") == "train" and m["train_seconds"] > (minutes - plan["slice"]) * 60:
+            speeds.append(m["tokens_per_s"])
+    rec = {"run": run["name"], "minutes": minutes, "wall_s": round(wall, 1), "cpu_s": round(own, 1),
+           "cores_busy": round(own / wall, 2), "other_load": round(other, 2),
+           "median_tokens_per_s": statistics.median(speeds) if speeds else None,
+           "time": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}
+    log.write(json.dumps(rec) + "\n")
+    log.flush()
+    return rec
+
+
+def train(plan, out):
+    out.mkdir(parents=True, exist_ok=True)
+    runs = plan["runs"]
+    slices = round(plan["minutes"] / plan["slice"])
+    with (out / "sitting.jsonl").open("a") as log:
+        for k in range(1, slices + 1):
+            order = runs[k % len(runs):] + runs[:k % len(runs)]
+            for run in order:
+                rec = run_slice(plan, run, out, k * plan["slice"], log)
+                if rec:
+                    print(f"slice {k}/{slices} {rec['run']}: {rec['wall_s']} s wall, "
+                          f"{rec['median_tokens_per_s']} tok/s, other load {rec['other_load']}", flush=True)
+
+
+BLEU = re.compile(r"^BLEU\|[^=\n]*= ([0-9.]+)", re.M)
+
+
+def score(checkpoint, tsv, beam, cache):
+    key = f"{checkpoint}|{tsv}|{beam}"
+    if key not in cache:
+        args = [str(BIN / "translate"), "--checkpoint", str(checkpoint), "--tsv", str(tsv),
+                "--quiet", "--output", os.devnull]
+        if beam > 1:
+            args += ["--beam", str(beam)]
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+        m = BLEU.search(proc.stderr)
+        if proc.returncode != 0 or not m:
+            sys.exit(f"translate failed on {checkpoint}:\n{proc.stderr[-2000:]}")
+        cache[key] = float(m.group(1))
+    return cache[key]
+
+
+def evaluate(plan, out, tsv, beams):
+    cache_path = out / "scores.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    runs = [r["name"] for r in plan["runs"]]
+    found = {r: checkpoints(out / r) for r in runs}
+    every = plan.get("valid_every", 1000)
+    common = min(max((s for s, _, _ in found[r] if s % every == 0), default=0) for r in runs)
+    rows = []
+    for r in runs:
+        row = {"run": r}
+        _, cfg = checkpoint_state(found[r][-1][2])
+        row["updates"] = found[r][-1][0]
+        for mark in plan.get("marks", [plan["minutes"]]):
+            at = [c for c in found[r] if c[1] >= mark * 60 - 1]
+            if not at:
+                continue
+            step, _, path = at[0]
+            for b in beams:
+                row[f"{mark} min, beam {b}"] = score(path, tsv, b, cache)
+            row[f"updates at {mark} min"] = step
+        if common:
+            path = next(p for s, _, p in found[r] if s == common)
+            for b in beams:
+                row[f"{common} updates, beam {b}"] = score(path, tsv, b, cache)
+        cache_path.write_text(json.dumps(cache, indent=1))
+        rows.append(row)
+    sitting = [json.loads(l) for l in (out / "sitting.jsonl").read_text().splitlines()]
+    for row in rows:
+        mine = [s for s in sitting if s["run"] == row["run"]]
+        speeds = [s["median_tokens_per_s"] for s in mine if s["median_tokens_per_s"]]
+        row["tokens/s (median of slices)"] = round(statistics.median(speeds)) if speeds else None
+        row["other load (max of slices)"] = max((s["other_load"] for s in mine), default=None)
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row.get(c, "—")) for c in columns) + " |")
+    table = "\n".join(lines) + "\n"
+    (out / "table.md").write_text(table)
+    (out / "table.json").write_text(json.dumps(rows, indent=1))
+    print(table)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("plan", type=pathlib.Path)
+    p.add_argument("--out", type=pathlib.Path, required=True)
+    p.add_argument("--evaluate", action="store_true", help="score the trained runs and write table.md")
+    p.add_argument("--tsv", type=pathlib.Path, help="scoring split (default: the base config's valid file)")
+    p.add_argument("--beams", default="1,5", help="beam sizes to score, comma-separated (default 1,5)")
+    a = p.parse_args()
+    plan = json.loads(a.plan.read_text())
+    if not (BIN / "train").exists():
+        sys.exit(f"{BIN / 'train'} is missing: run `make build` first")
+    if a.evaluate:
+        base = json.loads((ROOT / plan["base"]).read_text())
+        tsv = a.tsv or ROOT / base["valid"]
+        evaluate(plan, a.out, tsv, [int(b) for b in a.beams.split(",")])
+    else:
+        train(plan, a.out)
+
+
+if __name__ == "__main__":
+    main()
