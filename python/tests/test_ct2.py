@@ -11,10 +11,11 @@
 """
 import json
 
-import numpy as np
 import pytest
 
-from conftest import DATA, ROOT, run, tool
+np = pytest.importorskip("numpy", reason="NumPy is not installed: pip install -r python/requirements.txt")
+
+from conftest import DATA, ROOT, run, tool  # noqa: E402
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install -r python/requirements.txt")
 pytest.importorskip("ctranslate2", reason="CTranslate2 is not installed: pip install -r python/requirements.txt")

@@ -8,9 +8,11 @@ and decoding the ids must give the same text.
 """
 import pytest
 
-from conftest import DATA, STRESS, run, tatoeba, tool, train_tokenizers
-from tiny_translator import checkpoint, data
-from tiny_translator.tokenizer import TokenizerPair, lowercase
+pytest.importorskip("numpy", reason="NumPy is not installed: pip install -r python/requirements.txt")
+
+from conftest import DATA, STRESS, run, tatoeba, tool, train_tokenizers  # noqa: E402
+from tiny_translator import checkpoint, data  # noqa: E402
+from tiny_translator.tokenizer import TokenizerPair, lowercase  # noqa: E402
 
 
 def sides(path):

@@ -21,10 +21,11 @@ import math
 import shutil
 import sys
 
-import numpy as np
 import pytest
 
-from conftest import DATA, copy_run, run, tool
+np = pytest.importorskip("numpy", reason="NumPy is not installed: pip install -r python/requirements.txt")
+
+from conftest import DATA, copy_run, run, tool  # noqa: E402
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install -r python/requirements.txt")
 

@@ -130,7 +130,8 @@ class TrainingRun:
         (loss_total,) = self._all_sum([loss.item()])
         mean_loss = loss_total / target_tokens
         grads = [p.grad for p in self.module.parameters() if p.grad is not None]
-        norm = math.sqrt(sum(float((g.float() ** 2).sum()) for g in grads))
+        # Per-tensor sums of squares, added in float64 (as train does), read back once.
+        norm = float(torch.stack([(g.float() ** 2).sum() for g in grads]).double().sum().sqrt()) if grads else 0.0
         lr = rate(self.step + 1, self.peak, self.warmup)
         if not (math.isfinite(mean_loss) and math.isfinite(norm)):
             self.optimizer.zero_grad(set_to_none=True)
