@@ -37,7 +37,9 @@ public struct WordTokenizer: Tokenizer, Codable {
             if let id = vocabulary.id(p) {
                 ids.append(id)
             } else {
-                if p.hasPrefix(PreTokenizer.marker), let space = vocabulary.id(PreTokenizer.marker) {
+                // By scalar, not `hasPrefix`: Swift compares Characters, and `▁` followed by a
+                // combining mark (" \u{301}x") is one Character that does not start with "▁".
+                if p.unicodeScalars.first == Normalizer.boundaryMarker, let space = vocabulary.id(PreTokenizer.marker) {
                     ids.append(space)
                 }
                 ids.append(Vocabulary.unk)

@@ -16,6 +16,8 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("beam", "K", "Beam search with K hypotheses per sentence (default 1: greedy).", group: "Decoding"),
     Flag("length-penalty", "A", "Rank finished hypotheses by log-probability / (tokens + 1)^A (default 1; 0 = raw log-probability).", group: "Decoding"),
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (an empty line gets one empty hypothesis, score 0).", group: "Decoding"),
+    Flag("pieces", nil, "Instead of translating, print the source tokenizer's pieces of each input line, separated by spaces (▁ marks a piece that followed a space, <unk> an unknown one); with --tsv, of the source column.", group: "Tokenizer"),
+    Flag("pieces-target", nil, "The same with the target tokenizer; with --tsv, of the target column.", group: "Tokenizer"),
     Flag("explain", nil, "For one sentence: show what attention did (heatmaps per layer and head, token probabilities, and one query's arithmetic).", group: "Explain"),
     Flag("explain-json", "FILE", "Write the same numbers as JSON to FILE (all layers and heads).", group: "Explain"),
     Flag("explain-svg", "FILE", "Draw the attention maps (cross-attention per layer, last self-attention) as an SVG picture.", group: "Explain"),
@@ -83,7 +85,7 @@ do {
         sources = try readLines(input)
     } else if !flags.positionals.isEmpty {
         sources = flags.positionals
-    } else if isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 {
+    } else if isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 && !flags.has("pieces") && !flags.has("pieces-target") {
         try interactive(model: model, tokenizers: tokenizers, flags: flags, console: console)
         exit(0)
     } else {
@@ -98,6 +100,18 @@ do {
         guard references!.count == sources.count else {
             throw TrainingError("\(r) has \(references!.count) lines but there are \(sources.count) sentences to translate; give one reference per sentence")
         }
+    }
+    if flags.has("pieces") || flags.has("pieces-target") {
+        let target = flags.has("pieces-target")
+        let text = piecesText(target ? (references ?? sources) : sources, tokenizer: target ? tokenizers.target : tokenizers.source)
+        if let out = flags.string("output") {
+            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw TrainingError("cannot write \(out): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        exit(0)
     }
     let ratio = try flags.double("max-length") ?? 2
     // The model has positions for maxLength tokens only: a longer sentence is cut to its first

@@ -67,6 +67,14 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(capped.vocabulary.count, 7)
     }
 
+    func testUnknownPieceStartingWithACombiningMarkKeepsItsSpace() {
+        // "▁" + U+0301 is a single Character in Swift; the space must survive all the same.
+        let t = WordTokenizer.learn(from: ["the cat", "the cat"], minFrequency: 2)
+        let ids = t.encode("the \u{301}x cat")
+        XCTAssertEqual(t.pieces(ids), ["▁the", "▁", "<unk>", "▁cat"])
+        XCTAssertEqual(t.decode(ids), "the <unk> cat")
+    }
+
     func testDecodeDropsSpecialsAndIgnoresBadIds() {
         let t = WordTokenizer.learn(from: ["hello world"], minFrequency: 1)
         let ids = t.encode("hello world")
