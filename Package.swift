@@ -3,6 +3,7 @@
 // No package dependencies: the toolchain's Foundation, Dispatch and XCTest only.
 //
 // Modules follow the data flow; dependencies point one way:
+//   Random (the one seeded generator, SplitMix64) <- Engine, Text, gencorpus
 //   Engine (tensors, autodiff, kernels)      Text (corpus, tokenizers, vocab)
 //   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)  CLI (flag parsing)
 //        Model (Transformer blocks)  <- Engine
@@ -20,8 +21,9 @@ let package = Package(
         .executable(name: "gencorpus", targets: ["gencorpus"]),
     ],
     targets: [
-        .target(name: "Engine"),
-        .target(name: "Text"),
+        .target(name: "Random"),
+        .target(name: "Engine", dependencies: ["Random"]),
+        .target(name: "Text", dependencies: ["Random"]),
         .target(name: "Checkpoint"),
         .target(name: "Metrics"),
         .target(name: "CLI"),
@@ -31,9 +33,9 @@ let package = Package(
         .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
         .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
         .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI"]),
-        .executableTarget(name: "gencorpus"),
+        .executableTarget(name: "gencorpus", dependencies: ["Random"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Random"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),

@@ -1,3 +1,5 @@
+import Random
+
 /// Groups tokenised pairs into padded batches under a token budget, deterministically per
 /// (seed, epoch).
 ///

@@ -1,3 +1,4 @@
+import Random
 import Text
 import XCTest
 
