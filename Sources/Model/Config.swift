@@ -24,10 +24,20 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var tieOutputEmbedding: Bool = false
     /// Layer norm epsilon, e.g. 1e-5 (PyTorch's default).
     public var layerNormEpsilon: Float = 1e-5
+    /// The token id that only fills a batch row to length: attention masks hide it as a key and
+    /// the loss ignores it as a target. The model does not define the special tokens; Training
+    /// passes Text's `SpecialTokens.pad` (0, the value every checkpoint of this format uses, so
+    /// it is not saved: `CodingKeys` leaves it out).
+    public var padding: Int32 = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case sourceVocabSize, targetVocabSize, modelDim, heads, encoderLayers, decoderLayers, feedForwardDim,
+             dropout, maxLength, tieOutputEmbedding, layerNormEpsilon
+    }
 
     public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int = 128, heads: Int = 4,
                 encoderLayers: Int = 3, decoderLayers: Int = 3, feedForwardDim: Int = 512,
-                dropout: Float = 0.1, maxLength: Int = 256, tieOutputEmbedding: Bool = false) {
+                dropout: Float = 0.1, maxLength: Int = 256, tieOutputEmbedding: Bool = false, padding: Int32 = 0) {
         self.sourceVocabSize = sourceVocabSize
         self.targetVocabSize = targetVocabSize
         self.modelDim = modelDim
@@ -38,6 +48,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.dropout = dropout
         self.maxLength = maxLength
         self.tieOutputEmbedding = tieOutputEmbedding
+        self.padding = padding
     }
 
     /// Problems that make this configuration unusable, as messages naming the setting and a fix.

@@ -83,7 +83,7 @@ extension Transformer {
                     (own.keys + slot).update(from: c.key.pointer + r * d + head * k, count: k)
                     (own.values + slot).update(from: c.value.pointer + r * d + head * k, count: k)
                 }
-                own.mask[r * c.capacity + t] = tokens[r] == 0 ? -.infinity : 0
+                own.mask[r * c.capacity + t] = tokens[r] == config.padding ? -.infinity : 0
             }
             attendSingleQuery(q, rows: rows, heads: h, headDim: k, cache: own, blockOf: ownRows, count: t + 1,
                               weights: weights, into: mixed)

@@ -4,7 +4,7 @@ import Engine
 public enum Masks {
     /// Padding mask over keys, [B, 1, 1, S]: position s of sentence b is hidden when
     /// `tokens[b·S + s] == pad`. Broadcasts over heads and query positions.
-    public static func padding(_ tokens: [Int32], batch: Int, length: Int, pad: Int32 = 0) -> Tensor {
+    public static func padding(_ tokens: [Int32], batch: Int, length: Int, pad: Int32) -> Tensor {
         Tensor(shape: [batch, 1, 1, length], values: tokens.map { $0 == pad ? -Float.infinity : 0 })
     }
 
@@ -17,7 +17,7 @@ public enum Masks {
     }
 
     /// Causal and key-padding together, [B, 1, T, T].
-    public static func causalPadding(_ tokens: [Int32], batch: Int, length: Int, pad: Int32 = 0) -> Tensor {
+    public static func causalPadding(_ tokens: [Int32], batch: Int, length: Int, pad: Int32) -> Tensor {
         var v = [Float](repeating: 0, count: batch * length * length)
         for b in 0..<batch {
             for t in 0..<length {

@@ -18,7 +18,7 @@ extension Transformer {
         let k = d / h
         let rows = batch * s
         let mask = Storage(uninitializedCount: rows)
-        for (i, token) in source.enumerated() { mask.pointer[i] = token == 0 ? -.infinity : 0 }
+        for (i, token) in source.enumerated() { mask.pointer[i] = token == config.padding ? -.infinity : 0 }
         let x = Storage(uninitializedCount: rows * d)
         let scale = Float(d).squareRoot()
         for (i, token) in source.enumerated() {

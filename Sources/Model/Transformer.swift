@@ -50,7 +50,7 @@ public struct Transformer: HasParameters {
     /// Encodes source ids `[B·S]` (padded with 0): returns the encoder output [B, S, D] and the
     /// source padding mask [B, 1, 1, S] that every attention over the source uses.
     public func encode(_ source: [Int32], batch: Int, length: Int, _ ctx: ForwardContext) -> (memory: Tensor, mask: Tensor) {
-        let mask = Masks.padding(source, batch: batch, length: length)  // [B, 1, 1, S]
+        let mask = Masks.padding(source, batch: batch, length: length, pad: config.padding)  // [B, 1, 1, S]
         var x = embed(sourceEmbedding, source, batch: batch, length: length, ctx)  // [B, S, D]
         for layer in encoderLayers { x = layer(x, sourceMask: mask, ctx) }
         return (encoderNorm(x), mask)
@@ -59,7 +59,7 @@ public struct Transformer: HasParameters {
     /// Decodes target inputs `[B·T]` (<s> + target, padded) against the encoder output:
     /// returns the final decoder states [B, T, D].
     public func decode(_ targetInput: [Int32], batch: Int, length: Int, memory: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
-        let mask = Masks.causalPadding(targetInput, batch: batch, length: length)  // [B, 1, T, T]
+        let mask = Masks.causalPadding(targetInput, batch: batch, length: length, pad: config.padding)  // [B, 1, T, T]
         var y = embed(targetEmbedding, targetInput, batch: batch, length: length, ctx)  // [B, T, D]
         for layer in decoderLayers { y = layer(y, memory: memory, targetMask: mask, sourceMask: sourceMask, ctx) }
         return decoderNorm(y)
@@ -78,16 +78,16 @@ public struct Transformer: HasParameters {
         return logits(states).reshaped([batch * targetLength, config.targetVocabSize])  // [B·T, V]
     }
 
-    /// The training loss: label-smoothed cross-entropy of the target outputs `[B·T]` (ids equal
-    /// to `padding`, 0 as in the attention masks, count for nothing), the same value as `crossEntropy(logits: self(…), …)` but
-    /// computed by `projectedCrossEntropy`, which never holds the `[B·T, V]` logits or their
+    /// The training loss: label-smoothed cross-entropy of `batch.targetOutput` (ids equal to
+    /// `config.padding` count for nothing), the same value as `crossEntropy(logits: self(…), …)`
+    /// but computed by `projectedCrossEntropy`, which never holds the `[B·T, V]` logits or their
     /// gradient (the largest tensors of a step with a big vocabulary).
-    public func loss(source: [Int32], sourceLength: Int, targetInput: [Int32], targetOutput: [Int32], targetLength: Int,
-                     batch: Int, labelSmoothing: Float, padding: Int32 = 0, _ ctx: ForwardContext) -> CrossEntropyResult {
-        let (memory, mask) = encode(source, batch: batch, length: sourceLength, ctx)
-        let states = decode(targetInput, batch: batch, length: targetLength, memory: memory, sourceMask: mask, ctx)  // [B, T, D]
+    public func loss(_ batch: TokenBatch, labelSmoothing: Float, _ ctx: ForwardContext) -> CrossEntropyResult {
+        let (memory, mask) = encode(batch.source, batch: batch.size, length: batch.sourceLength, ctx)
+        let states = decode(batch.targetInput, batch: batch.size, length: batch.targetLength, memory: memory,
+                            sourceMask: mask, ctx)  // [B, T, D]
         return projectedCrossEntropy(hidden: states, weight: output?.weight ?? targetEmbedding, bias: output?.bias,
-                                     targets: targetOutput, ignoreIndex: padding, labelSmoothing: labelSmoothing)
+                                     targets: batch.targetOutput, ignoreIndex: config.padding, labelSmoothing: labelSmoothing)
     }
 
     /// Every parameter with its dotted name, in a fixed order.

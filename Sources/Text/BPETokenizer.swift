@@ -25,7 +25,7 @@ public struct BPETokenizer: Tokenizer, Codable {
         self.vocabulary = vocabulary
         self.merges = merges
         var scalarIds: [Unicode.Scalar: Int32] = [:]
-        for (i, t) in vocabulary.tokens.enumerated() where i >= Vocabulary.specialTokens.count {
+        for (i, t) in vocabulary.tokens.enumerated() where i >= SpecialTokens.strings.count {
             let scalars = t.unicodeScalars
             if scalars.count == 1, let c = scalars.first { scalarIds[c] = Int32(i) }
         }
@@ -74,7 +74,7 @@ public struct BPETokenizer: Tokenizer, Codable {
 
     /// Applies merges to one piece: repeatedly merge every occurrence of the lowest-ranked pair.
     private func encodePiece(_ piece: String) -> [Int32] {
-        var symbols = piece.unicodeScalars.map { scalarIds[$0] ?? Vocabulary.unk }
+        var symbols = piece.unicodeScalars.map { scalarIds[$0] ?? SpecialTokens.unknown }
         while symbols.count > 1 {
             var bestRank = Int32.max
             var bestKey: UInt64 = 0

@@ -114,9 +114,9 @@ public struct Batcher: Sendable {
         let b = rows.count
         let s = rows.map { sources[$0].count }.max() ?? 0
         let t = (rows.map { targets[$0].count }.max() ?? 0) + 1
-        var src = [Int32](repeating: Vocabulary.pad, count: b * s)
-        var tin = [Int32](repeating: Vocabulary.pad, count: b * t)
-        var tout = [Int32](repeating: Vocabulary.pad, count: b * t)
+        var src = [Int32](repeating: SpecialTokens.pad, count: b * s)
+        var tin = [Int32](repeating: SpecialTokens.pad, count: b * t)
+        var tout = [Int32](repeating: SpecialTokens.pad, count: b * t)
         var sourceTokens = 0
         var targetTokens = 0
         src.withUnsafeMutableBufferPointer { sp in
@@ -126,12 +126,12 @@ public struct Batcher: Sendable {
                         let x = sources[i]
                         let y = targets[i]
                         for k in 0..<x.count { sp[r * s + k] = x[k] }
-                        ip[r * t] = Vocabulary.bos
+                        ip[r * t] = SpecialTokens.begin
                         for k in 0..<y.count {
                             ip[r * t + k + 1] = y[k]
                             op[r * t + k] = y[k]
                         }
-                        op[r * t + y.count] = Vocabulary.eos
+                        op[r * t + y.count] = SpecialTokens.end
                         sourceTokens += x.count
                         targetTokens += y.count + 1
                     }

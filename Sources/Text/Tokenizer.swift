@@ -25,9 +25,9 @@ extension Tokenizer {
         var out: [String] = []
         out.reserveCapacity(ids.count)
         for id in ids {
-            if id == Vocabulary.unk {
-                out.append(Vocabulary.specialTokens[1])
-            } else if !Vocabulary.isSpecial(id), let t = vocabulary.token(id) {
+            if id == SpecialTokens.unknown {
+                out.append(SpecialTokens.strings[1])
+            } else if !SpecialTokens.contains(id), let t = vocabulary.token(id) {
                 out.append(t)
             }
         }

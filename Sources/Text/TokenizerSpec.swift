@@ -40,7 +40,7 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
     /// Learns one tokenizer from `texts`.
     public func learn(from texts: [String]) throws -> AnyTokenizer {
         guard merges >= 0 else { throw TextError.invalidConfig(field: "merges", reason: "must be ≥ 0, got \(merges)") }
-        guard maxVocabularySize > Vocabulary.specialTokens.count else {
+        guard maxVocabularySize > SpecialTokens.strings.count else {
             throw TextError.invalidConfig(field: "maxVocabularySize", reason: "must exceed 4 (the special tokens), got \(maxVocabularySize)")
         }
         switch kind {

@@ -24,7 +24,7 @@ public struct WordTokenizer: Tokenizer, Codable {
         var kept = counts.filter { $0.value >= max(1, minFrequency) && $0.key != PreTokenizer.marker }
             .map { ($0.key, $0.value) }
         kept.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        let room = max(0, maxVocabularySize - Vocabulary.specialTokens.count - 1)
+        let room = max(0, maxVocabularySize - SpecialTokens.strings.count - 1)
         let words = [PreTokenizer.marker] + kept.prefix(room).map { $0.0 }
         return WordTokenizer(normalizer: normalizer, preTokenizer: preTokenizer, vocabulary: Vocabulary(tokens: words))
     }
@@ -40,7 +40,7 @@ public struct WordTokenizer: Tokenizer, Codable {
                 if p.hasPrefix(PreTokenizer.marker), let space = vocabulary.id(PreTokenizer.marker) {
                     ids.append(space)
                 }
-                ids.append(Vocabulary.unk)
+                ids.append(SpecialTokens.unknown)
             }
         }
         return ids

@@ -18,7 +18,7 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
     let url = try CheckpointDirectory.resolve(path)
     let reader = try TensorReader(url: url, verify: true)
     let metadata = reader.header.metadata
-    let config = try decode(ModelConfig.self, CheckpointKeys.modelConfig, in: metadata, url: url)
+    let config = try decode(ModelConfig.self, CheckpointKeys.modelConfig, in: metadata, url: url).withTextTokens()
     guard config.problems.isEmpty else {
         throw TrainingError("\(url.path): model_config is unusable: \(config.problems.joined(separator: "; "))")
     }

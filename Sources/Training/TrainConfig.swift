@@ -27,7 +27,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var tokenizer = TokenizerSpec(kind: .bpe, merges: 4000, minFrequency: 2, shared: false)
     /// The architecture (vocabulary sizes are filled in from the tokenizer): d_model 128,
     /// 4 heads, 3 + 3 layers, d_ff 512, target embedding reused as the output projection.
-    public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0, tieOutputEmbedding: true)
+    public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0, tieOutputEmbedding: true, padding: SpecialTokens.pad)
     /// Adam and the learning-rate schedule: peak 0.003 after 400 warm-up updates (30 minutes
     /// on 2 cores are ~7,300 updates: the usual 4,000-step warm-up would take more than half).
     public var optimizer = OptimizerConfig(learningRate: 3e-3, warmupSteps: 400)

@@ -47,9 +47,7 @@ extension Trainer {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let nextStep = state.step + 1
             let ctx = ForwardContext(training: true, seed: hashRandom(seed: config.seed, index: UInt64(nextStep) &+ UInt64(state.skippedSteps) << 40))
-            let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
-                                targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
-                                labelSmoothing: config.labelSmoothing, padding: SpecialTokens.pad, ctx)
+            let ce = model.loss(batch.tokens, labelSmoothing: config.labelSmoothing, ctx)
             var loss = Double(ce.loss.item)
             ce.loss.backward()
             if nanHook?.fire(step: nextStep) == true { loss = .nan }

@@ -74,6 +74,7 @@ public final class Trainer {
         }
         config.model.sourceVocabSize = tokenizers.source.vocabulary.count
         config.model.targetVocabSize = tokenizers.target.vocabulary.count
+        config.model = config.model.withTextTokens()
         if let problem = config.model.problems.first { throw TrainingError("model settings: \(problem)") }
         self.config = config
 

@@ -43,9 +43,7 @@ public func validate(model: Transformer, tokenizers: TokenizerPair, set: Validat
         var nll = 0.0, tokens = 0
         Graph.noGrad {
             for batch in batcher.batches(epoch: 0) {
-                let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
-                                    targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
-                                    labelSmoothing: labelSmoothing, padding: SpecialTokens.pad, ForwardContext(training: false))
+                let ce = model.loss(batch.tokens, labelSmoothing: labelSmoothing, ForwardContext(training: false))
                 nll += ce.nllSum
                 tokens += ce.tokens
             }
