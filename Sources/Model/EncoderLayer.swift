@@ -1,0 +1,37 @@
+import Engine
+
+// Shape legend: B batch, S source positions, T target positions, D model width.
+//
+// Norm placement: pre-norm. Every sublayer reads LayerNorm(x) and adds its (dropped-out)
+// result back to x: x + Dropout(Sublayer(LayerNorm(x))). Each stack ends with a final
+// LayerNorm. (Vaswani et al. normalise after the residual add; pre-norm trains stably
+// without a long warm-up, as in fairseq's --*-normalize-before and PyTorch's norm_first.)
+
+/// One encoder layer: self-attention over the source, then the feed-forward block.
+public struct EncoderLayer: HasParameters {
+    public let selfNorm: LayerNorm
+    public let selfAttention: MultiHeadAttention
+    public let ffNorm: LayerNorm
+    public let feedForward: FeedForward
+    let dropout: Float
+
+    init(_ c: ModelConfig, name: String, weights: inout WeightInitializer) {
+        selfNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), weights: &weights)
+        ffNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
+        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, weights: &weights)
+        dropout = c.dropout
+    }
+
+    /// x [B, S, D], sourceMask [B, 1, 1, S] -> [B, S, D].
+    public func callAsFunction(_ x: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
+        let n = selfNorm(x)
+        let x = x + ctx.dropout(selfAttention(n, memory: n, mask: sourceMask, ctx), dropout)
+        return x + ctx.dropout(feedForward(ffNorm(x), ctx), dropout)
+    }
+
+    public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
+        selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
+            + ffNorm.parameters(join(p, "ff_norm")) + feedForward.parameters(join(p, "ff"))
+    }
+}
