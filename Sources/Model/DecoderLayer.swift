@@ -1,6 +1,7 @@
 import Engine
 
-// Shape legend: B batch, S source positions, T target positions, D model width.
+// Shape legend: B batch, S source positions, T target positions, D model width; in inference
+// R decoding rows (sentences x beams), one new token each, and C cached positions per row.
 //
 // Norm placement: pre-norm. Every sublayer reads LayerNorm(x) and adds its (dropped-out)
 // result back to x: x + Dropout(Sublayer(LayerNorm(x))). Each stack ends with a final
@@ -35,6 +36,24 @@ public struct DecoderLayer: HasParameters {
         var y = y + ctx.dropout(selfAttention(n, memory: n, mask: targetMask, ctx), dropout)
         y = y + ctx.dropout(crossAttention(crossNorm(y), memory: memory, mask: sourceMask, ctx), dropout)
         return y + ctx.dropout(feedForward(ffNorm(y), ctx), dropout)
+    }
+
+    /// The inference twin of `callAsFunction` for one new position: `y` [R, D] holds one token
+    /// per decoding row at position `step.position` and is updated in place (no dropout). The
+    /// token's self-attention key and value join its row's block of `keys.own` and the query
+    /// reads positions 0...t of it (later positions do not exist yet: no causal mask is needed;
+    /// `<pad>` keys stay hidden as `Masks.causalPadding` hides them); cross-attention reads the
+    /// cached encoder keys and values of the row's sentence, block `step.sentences[r]` of `keys.source`.
+    public func infer(_ y: Rows, _ step: DecoderStep, keys: DecoderLayerKeys, _ s: InferenceScratch) {
+        selfNorm.infer(y, into: s.normed)
+        selfAttention.storeKeysValues(of: s.normed, in: keys.own, hidden: step.hidden, at: { (step.slots[$0], step.position) }, s)
+        selfAttention.infer(s.normed, over: keys.own, blocks: step.slots, count: step.position + 1, s,
+                            observer: step.observer, addingTo: y)
+        crossNorm.infer(y, into: s.normed)
+        crossAttention.infer(s.normed, over: keys.source, blocks: step.sentences, count: step.sourceLength, s,
+                             observer: step.observer, addingTo: y)
+        ffNorm.infer(y, into: s.normed)
+        feedForward.infer(s.normed, hiddenRows: s.hidden, addingTo: y)
     }
 
     public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {

@@ -1,6 +1,7 @@
 import Engine
 
-// Shape legend: B batch, S source positions, T target positions, D model width.
+// Shape legend: B batch, S source positions, T target positions, D model width; in inference
+// R = B·S rows (sentence b's positions are rows b·S ..< (b+1)·S).
 //
 // Norm placement: pre-norm. Every sublayer reads LayerNorm(x) and adds its (dropped-out)
 // result back to x: x + Dropout(Sublayer(LayerNorm(x))). Each stack ends with a final
@@ -28,6 +29,18 @@ public struct EncoderLayer: HasParameters {
         let n = selfNorm(x)
         let x = x + ctx.dropout(selfAttention(n, memory: n, mask: sourceMask, ctx), dropout)
         return x + ctx.dropout(feedForward(ffNorm(x), ctx), dropout)
+    }
+
+    /// The inference twin of `callAsFunction`: the same block on rows, `x` [B·S, D] updated in
+    /// place, no graph and no dropout. Every position's key and value go into `keys` (one block
+    /// per sentence, S positions, `hidden` marking `<pad>` keys); each row then queries its
+    /// sentence's block. `sentence[r]` = r / S.
+    public func infer(_ x: Rows, length s: Int, sentence: [Int], hidden: [Bool], keys: KeyValueCache, _ t: InferenceScratch) {
+        selfNorm.infer(x, into: t.normed)
+        selfAttention.storeKeysValues(of: t.normed, in: keys, hidden: hidden, at: { ($0 / s, $0 % s) }, t)
+        selfAttention.infer(t.normed, over: keys, blocks: sentence, count: s, t, addingTo: x)
+        ffNorm.infer(x, into: t.normed)
+        feedForward.infer(t.normed, hiddenRows: t.hidden, addingTo: x)
     }
 
     public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {

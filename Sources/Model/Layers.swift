@@ -25,6 +25,12 @@ public struct Linear: HasParameters {
         return bias.map { y + $0 } ?? y
     }
 
+    /// Inference twin: `out = epilogue(x·Wᵀ + b)` for each row of `x`, no graph; `.relu` and
+    /// `.accumulate` fuse the op that follows (the feed-forward ReLU, a residual add).
+    public func infer(_ x: Rows, into out: Rows, _ epilogue: RowsEpilogue = .store) {
+        linearRows(x, weight: weight, bias: bias, into: out, epilogue)
+    }
+
     public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
         [(join(prefix, "weight"), weight)] + (bias.map { [(join(prefix, "bias"), $0)] } ?? [])
     }
@@ -43,6 +49,9 @@ public struct LayerNorm: HasParameters {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { layerNorm(x, gamma: weight, beta: bias, eps: epsilon) }
+
+    /// Inference twin: each row of `x` normalised into `out`, with the same arithmetic.
+    public func infer(_ x: Rows, into out: Rows) { layerNormRows(x, gamma: weight, beta: bias, eps: epsilon, into: out) }
 
     public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
         [(join(prefix, "weight"), weight), (join(prefix, "bias"), bias)]
@@ -63,6 +72,13 @@ public struct FeedForward: HasParameters {
 
     public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) -> Tensor {
         output(ctx.dropout(relu(hidden(x)), dropout))  // [B, L, F] -> [B, L, D]
+    }
+
+    /// Inference twin, with the block's residual add: `stream += output(ReLU(hidden(x)))` for
+    /// each row (no dropout); `hiddenRows` [R, F] is scratch.
+    public func infer(_ x: Rows, hiddenRows: Rows, addingTo stream: Rows) {
+        hidden.infer(x, into: hiddenRows, .relu)   // [R, F]
+        output.infer(hiddenRows, into: stream, .accumulate)  // [R, D]
     }
 
     public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {

@@ -28,4 +28,8 @@ public enum Masks {
         }
         return Tensor(shape: [batch, 1, length, length], values: v)
     }
+
+    /// The inference twin of `padding`: per token, whether attention hides it as a key (it is
+    /// `pad`). The key caches turn these into the same 0 / −∞ mask values.
+    public static func hiddenKeys(_ tokens: [Int32], pad: Int32) -> [Bool] { tokens.map { $0 == pad } }
 }

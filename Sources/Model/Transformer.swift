@@ -1,10 +1,18 @@
 import Engine
 
-// Shape legend: B batch, S source positions, T target positions, D model width, V vocabulary.
+// Shape legend: B batch, S source positions, T target positions, D model width, V vocabulary;
+// in inference R decoding rows (sentences x beams).
 
 /// The encoder-decoder Transformer (Vaswani et al. 2017): embeddings scaled by √D plus the
 /// sinusoidal table, N pre-norm encoder layers, N pre-norm decoder layers, and a projection of
 /// the decoder output to target-vocabulary logits.
+///
+/// Two ways to run it, built from the same blocks: the graph forward (`encode`, `decode`,
+/// `logits`, `loss`) over whole sentences, for training and `--explain`; and its inference twin
+/// (`encodeRows`, `startDecoding`, `decodeStep`), which computes the same function one new token
+/// at a time with cached keys and values and no graph. Each block holds both of its modes side
+/// by side (`EncoderLayer`, `DecoderLayer`, `MultiHeadAttention`, `FeedForward`, `Linear`,
+/// `LayerNorm`); `InferenceTwinTests` ties them together.
 public struct Transformer: HasParameters {
     public let config: ModelConfig
     public let sourceEmbedding: Tensor   // [Vs, D]
@@ -90,6 +98,83 @@ public struct Transformer: HasParameters {
                                      targets: batch.targetOutput, ignoreIndex: config.padding, labelSmoothing: labelSmoothing)
     }
 
+    // MARK: Inference twin: rows of tokens, cached keys and values, no graph
+
+    /// The inference twin of `encode`: source ids `[B·S]` (padded with `config.padding`) →
+    /// the encoder output as rows [B·S, D] and, per position, whether it is padding (hidden as a
+    /// key). Same embeddings, pre-norm layers and final norm, no dropout.
+    ///
+    /// Translation encodes a few short sentences at a time, where a packed GEMM spends its time
+    /// packing weights; the row kernels read each weight once. Each row is computed on its own,
+    /// so a sentence encodes to the same bits in any batch.
+    public func encodeRows(_ source: [Int32], batch: Int, length s: Int) -> (memory: Rows, hidden: [Bool]) {
+        precondition(source.count == batch * s, "source has \(source.count) ids, expected batch \(batch) x length \(s)")
+        precondition(s <= config.maxLength, "sequence of \(s) tokens exceeds max length \(config.maxLength)")
+        let rows = batch * s
+        let x = Rows(capacity: rows, width: config.modelDim)  // [B·S, D]
+        embedRows(sourceEmbedding, ids: source, scale: Float(config.modelDim).squareRoot(), positions: positions,
+                  position: { $0 % s }, into: x)
+        let hidden = Masks.hiddenKeys(source, pad: config.padding)
+        if !encoderLayers.isEmpty {
+            let keys = KeyValueCache(blocks: batch, heads: config.heads, headDim: config.modelDim / config.heads, capacity: max(1, s))
+            let scratch = InferenceScratch(rows: rows, config)
+            let sentence = (0..<rows).map { $0 / s }
+            for layer in encoderLayers { layer.infer(x, length: s, sentence: sentence, hidden: hidden, keys: keys, scratch) }
+        }
+        let memory = Rows(capacity: rows, width: config.modelDim)
+        encoderNorm.infer(x, into: memory)
+        return (memory, hidden)
+    }
+
+    /// Encodes source ids `[B·S]` (padded with `config.padding`) once and returns a cache ready
+    /// for `decodeStep`: per decoder layer, the encoder output's cross-attention keys and values,
+    /// and room for the self-attention keys and values of `beam` rows per sentence (row r decodes
+    /// sentence r / beam) and `maxSteps` tokens (clamped to the model's `maxLength`).
+    ///
+    /// This is the part of decoding that does not change from step to step; recomputing it per
+    /// token is what makes naive decoding quadratic.
+    public func startDecoding(source: [Int32], batch: Int, length: Int, beam: Int = 1, maxSteps: Int) -> DecoderCache {
+        let (memory, hidden) = encodeRows(source, batch: batch, length: length)  // [B·S, D], [B·S]
+        let beam = max(1, beam)
+        let (h, k) = (config.heads, config.modelDim / config.heads)
+        let capacity = max(1, min(maxSteps, config.maxLength))
+        let scratch = InferenceScratch(rows: batch * length, config)
+        let layers = decoderLayers.map { layer -> DecoderLayerKeys in
+            let source = KeyValueCache(blocks: batch, heads: h, headDim: k, capacity: max(1, length))
+            layer.crossAttention.storeKeysValues(of: memory, in: source, hidden: hidden, at: { ($0 / length, $0 % length) }, scratch)
+            return DecoderLayerKeys(source: source, own: KeyValueCache(blocks: batch * beam, heads: h, headDim: k, capacity: capacity))
+        }
+        return DecoderCache(layers: layers, sentences: (0..<(batch * beam)).map { $0 / beam }, capacity: capacity,
+                            sourceLength: length, modelDim: config.modelDim, feedForwardDim: config.feedForwardDim)
+    }
+
+    /// Feeds one token per cache row (`tokens.count == cache.rows`, the first step's token
+    /// being `<s>`) at position `cache.step`, and returns next-token logits `[R, V]`.
+    ///
+    /// The inference twin of `decode` + `logits` at the last position of the whole prefix: equal
+    /// to rounding (`testCachedStepsEqualTheFullDecoderWithPadding`). Runs without recording
+    /// gradients; the only tensor it allocates is the returned logits.
+    public func decodeStep(_ tokens: [Int32], cache c: DecoderCache) -> Tensor {
+        precondition(tokens.count == c.rows, "decodeStep needs one token per cache row: \(tokens.count) tokens, \(c.rows) rows")
+        precondition(c.step < c.capacity, "decodeStep past the cache's \(c.capacity) steps")
+        let t = c.step
+        embedRows(targetEmbedding, ids: tokens, scale: Float(config.modelDim).squareRoot(), positions: positions,
+                  position: { _ in t }, into: c.stream)  // [R, D]
+        let step = c.decoderStep(hidden: Masks.hiddenKeys(tokens, pad: config.padding))
+        for (layer, keys) in zip(decoderLayers, c.layers) { layer.infer(c.stream, step, keys: keys, c.scratch) }
+        decoderNorm.infer(c.stream, into: c.scratch.normed)
+        c.advance()
+        return logitsRows(c.scratch.normed)
+    }
+
+    /// The inference twin of `logits`: decoder states as rows [R, D] -> logits [R, V].
+    public func logitsRows(_ states: Rows) -> Tensor {
+        let out = Tensor(uninitializedShape: [states.count, config.targetVocabSize])  // [R, V]
+        linearRows(states, weight: output?.weight ?? targetEmbedding, bias: output?.bias,
+                   into: Rows(sharing: out, width: config.targetVocabSize))
+        return out
+    }
+
     /// Every parameter with its dotted name, in a fixed order.
     public func parameters(_ p: String = "") -> [(name: String, tensor: Tensor)] {
         var out: [(name: String, tensor: Tensor)] = [(join(p, "encoder.embedding.weight"), sourceEmbedding)]
@@ -104,25 +189,4 @@ public struct Transformer: HasParameters {
 
     /// Number of trainable values.
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.tensor.count } }
-}
-
-/// Why a set of named tensors does not fit a model.
-public struct ParameterLoadError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-extension Transformer {
-    /// Copies values into the model's parameters by name. Every parameter must be present with
-    /// exactly its shape; the error names the first tensor that is missing or mis-shaped.
-    public func load(_ lookup: (String) -> (shape: [Int], values: [Float])?) throws {
-        for (name, t) in parameters() {
-            guard let (shape, values) = lookup(name) else {
-                throw ParameterLoadError(description: "tensor '\(name)' is missing (expected shape \(t.shape))")
-            }
-            guard shape == t.shape, values.count == t.count else {
-                throw ParameterLoadError(description: "tensor '\(name)' has shape \(shape), the model config needs \(t.shape)")
-            }
-            values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: t.count) }
-        }
-    }
 }
