@@ -19,8 +19,7 @@ public enum Threads {
 
 /// Runs `body(i)` for every `i` in `0..<n`, spread over `Threads.count` threads, and returns
 /// when all are done. With one thread (or `n == 1`) it runs inline with no dispatch cost.
-@inlinable
-public func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
+func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
     if n <= 0 { return }
     if n == 1 || Threads.count == 1 {
         for i in 0..<n { body(i) }
@@ -31,8 +30,7 @@ public func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
 
 /// Runs `body(range)` over `0..<n` cut into at most `Threads.count` contiguous chunks, each at
 /// least `minChunk` long. Use for element-wise loops where per-item dispatch would cost too much.
-@inlinable
-public func parallelChunks(_ n: Int, minChunk: Int = 16_384, _ body: @Sendable (Range<Int>) -> Void) {
+func parallelChunks(_ n: Int, minChunk: Int = 16_384, _ body: @Sendable (Range<Int>) -> Void) {
     if n <= 0 { return }
     let chunks = min(Threads.count, max(1, n / max(1, minChunk)))
     if chunks == 1 { body(0..<n); return }
@@ -44,18 +42,48 @@ public func parallelChunks(_ n: Int, minChunk: Int = 16_384, _ body: @Sendable (
     }
 }
 
+/// Runs `body(segment, range)` over segments of the given lengths (e.g. the parameters of a
+/// model) as one parallel section: the concatenation is cut into at most `Threads.count` chunks
+/// of at least `minChunk` elements, and each chunk visits its part of every segment it covers.
+func parallelSegments(_ lengths: [Int], minChunk: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
+    var starts = [0]
+    for n in lengths { starts.append(starts.last! + n) }
+    let ends = starts
+    parallelChunks(ends.last!, minChunk: minChunk) { chunk in
+        // The first segment that ends after the chunk starts.
+        var k = 0
+        while ends[k + 1] <= chunk.lowerBound { k += 1 }
+        while k < lengths.count && ends[k] < chunk.upperBound {
+            let lo = max(chunk.lowerBound, ends[k]) - ends[k], hi = min(chunk.upperBound, ends[k + 1]) - ends[k]
+            if lo < hi { body(k, lo..<hi) }
+            k += 1
+        }
+    }
+}
+
+/// `body(i)` for every `i` in `0..<n` spread over the kernel threads, results in index order:
+/// for work that is not arithmetic on tensors (e.g. reading a checkpoint's tensors in parallel).
+public func parallelMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    if n <= 0 { return [] }
+    let results = UnsafeMutablePointer<T?>.allocate(capacity: n)
+    results.initialize(repeating: nil, count: n)
+    defer { results.deinitialize(count: n); results.deallocate() }
+    let shared = SharedPointer(results)
+    parallelFor(n) { i in shared[i] = body(i) }
+    return (0..<n).map { results[$0]! }
+}
+
 /// A raw pointer that may cross into `parallelFor` closures.
 ///
 /// Raw pointers are not `Sendable` in Swift 6; this wrapper is safe because every parallel
 /// kernel gives each thread a disjoint range of rows/elements to write, and reads only
 /// memory that no thread writes during that call.
-public struct SharedPointer<T>: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<T>
-    @inlinable public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
-    @inlinable public init(_ base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
-    @inlinable public subscript(i: Int) -> T {
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    @inline(__always) init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    @inline(__always) init(_ base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
+    @inline(__always) subscript(i: Int) -> T {
         get { base[i] }
         nonmutating set { base[i] = newValue }
     }
-    @inlinable public func advanced(by n: Int) -> UnsafeMutablePointer<T> { base + n }
 }

@@ -36,13 +36,7 @@ public final class WeightAverage {
 
     /// Folds the current weights into the average after update number `step`.
     public func update(step: Int) {
-        let d = Float(decay(at: step)), e = 1 - d
-        for (i, (_, p)) in parameters.enumerated() {
-            let (pa, pw) = (SharedPointer(average[i].data), SharedPointer(p.data))
-            parallelChunks(p.count, minChunk: 32_768) { r in
-                for j in r { pa[j] = d * pa[j] + e * pw[j] }
-            }
-        }
+        movingAverage(average, toward: parameters.map(\.tensor), decay: Float(decay(at: step)))
     }
 
     /// Runs `body` with the averaged weights in the model, the raw ones parked in `average`,
