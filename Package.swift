@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(name: "train", dependencies: ["Training", "CLI"]),
         .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
         .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI"]),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random"]),
         .executableTarget(name: "gencorpus", dependencies: ["Random"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "Random"]),

@@ -6,11 +6,15 @@ import Foundation
 /// Every kernel splits work into disjoint output ranges and never splits a reduction
 /// across threads, so results are bitwise identical for any thread count.
 public enum Threads {
+    /// The cores this process may use (e.g. 2 on this machine): the default thread count of the
+    /// kernels, of `train` and of `translate`.
+    public static let available = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
     // Set once at start-up (by `train --threads`, `bench`, tests) before kernels run;
     // read-only afterwards, so the unchecked global is race-free in practice.
-    nonisolated(unsafe) private static var _count = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    nonisolated(unsafe) private static var _count = available
 
-    /// Worker threads for heavy ops (e.g. 2 on this machine). Clamped to at least 1.
+    /// Worker threads for heavy ops, `available` unless set (e.g. `--threads`). Clamped to at least 1.
     public static var count: Int {
         get { _count }
         set { _count = max(1, newValue) }

@@ -1,3 +1,4 @@
+import Engine
 import Model
 import Text
 
@@ -46,8 +47,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var emaDecay: Double? = 0.999
     /// Seed for initialisation, data order and dropout, e.g. 1.
     public var seed: UInt64 = 1
-    /// Threads for the kernels, e.g. 2.
-    public var threads: Int = 2
+    /// Threads for the kernels, e.g. 8; by default every core the machine offers (`Threads.available`).
+    public var threads: Int = Threads.available
     /// Validate and save a checkpoint every N updates, e.g. 500.
     public var validEvery: Int = 500
     /// Also validate and save every N minutes, e.g. 5 (whichever comes first).

@@ -1,4 +1,5 @@
 import CLI
+import Engine
 import Model
 import Text
 import Training
@@ -49,7 +50,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out ch
     Flag("keep", "N", "Step checkpoints kept besides best.safetensors (default 3).", group: "Stopping and saving"),
     Flag("resume", nil, "Continue the run saved in --out from its latest checkpoint.", group: "Stopping and saving"),
 
-    Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
+    Flag("threads", "N", "Threads for the kernels (default: all cores, \(Threads.available) here).", group: "Other"),
     Flag("quiet", nil, "Print only validation results and the summary.", group: "Other"),
 ])
 

@@ -23,7 +23,7 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("explain-head", "H", "Head to look at closely (default: the one whose attention is most peaked).", group: "Explain"),
     Flag("explain-position", "T", "Query position to look at closely, 0-based (default: the most peaked).", group: "Explain"),
     Flag("explain-all", nil, "Show the self-attention maps of every layer, not only the last.", group: "Explain"),
-    Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
+    Flag("threads", "N", "Threads for the kernels (default: all cores, \(Threads.available) here).", group: "Other"),
     Flag("quiet", nil, "Print only translations (and scores).", group: "Other"),
 ])
 
