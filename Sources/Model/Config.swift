@@ -54,16 +54,16 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Problems that make this configuration unusable, as messages naming the setting and a fix.
     public var problems: [String] {
         var out: [String] = []
-        for (name, v) in [("model-dim", modelDim), ("heads", heads), ("ff-dim", feedForwardDim),
-                          ("max-length", maxLength), ("source vocabulary", sourceVocabSize),
-                          ("target vocabulary", targetVocabSize)] where v <= 0 {
+        for (name, v) in [("the model width", modelDim), ("heads", heads), ("the feed-forward width", feedForwardDim),
+                          ("the maximum length", maxLength), ("the source vocabulary", sourceVocabSize),
+                          ("the target vocabulary", targetVocabSize)] where v <= 0 {
             out.append("\(name) must be positive, got \(v)")
         }
-        for (name, v) in [("encoder-layers", encoderLayers), ("decoder-layers", decoderLayers)] where v < 0 {
+        for (name, v) in [("encoder layers", encoderLayers), ("decoder layers", decoderLayers)] where v < 0 {
             out.append("\(name) must be zero or more, got \(v)")
         }
         if heads > 0 && modelDim % heads != 0 {
-            out.append("model-dim \(modelDim) is not divisible by heads \(heads): pick e.g. --model-dim \(max(heads, modelDim / heads * heads)) or --heads that divides \(modelDim)")
+            out.append("the model width \(modelDim) is not divisible by heads \(heads): pick a multiple of \(heads), e.g. \(max(heads, modelDim / heads * heads)), or a number of heads that divides \(modelDim)")
         }
         if !(dropout >= 0 && dropout < 1) { out.append("dropout must be in [0, 1), got \(dropout)") }
         return out

@@ -142,11 +142,14 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
     if let f = try chooseFocus(maps) {
         guard let rec = observed[f.map], let q = rec["queries"], let k = rec["keys"], let vals = rec["values"],
               let sc = rec["scores"], let w = rec["weights"] else {
-            throw TrainingError("--explain-layer: no attention named '\(f.map)'; choose one of: \(model.attentionNames.map(\.name).joined(separator: ", "))")
+            throw TrainingError("no attention named '\(f.map)'; choose one of: \(model.attentionNames.map(\.name).joined(separator: ", "))",
+                                setting: .explainMap)
         }
         let (h, tq, sk, dk) = (q.dim(1), q.dim(2), k.dim(2), q.dim(3))
-        guard (0..<h).contains(f.head) else { throw TrainingError("--explain-head must be 0...\(h - 1), got \(f.head)") }
-        guard (0..<tq).contains(f.position) else { throw TrainingError("--explain-position must be 0...\(tq - 1) for this sentence, got \(f.position)") }
+        guard (0..<h).contains(f.head) else { throw TrainingError("the head must be 0...\(h - 1), got \(f.head)", setting: .explainHead) }
+        guard (0..<tq).contains(f.position) else {
+            throw TrainingError("the query position must be 0...\(tq - 1) for this sentence, got \(f.position)", setting: .explainPosition)
+        }
         func vec(_ t: Tensor, _ row: Int, _ rows: Int) -> [Float] {
             Array(UnsafeBufferPointer(start: t.data + (f.head * rows + row) * dk, count: dk))
         }

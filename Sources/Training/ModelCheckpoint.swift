@@ -4,12 +4,6 @@ import Foundation
 import Model
 import Text
 
-/// A failure of training or translation that the user can act on; the message says what and how.
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
-}
-
 /// The metadata keys a model checkpoint carries beside its tensors (all JSON strings).
 public enum CheckpointKeys {
     public static let modelConfig = "model_config"
@@ -69,7 +63,8 @@ extension Adam {
         let byName = file.tensors(withPrefix: "adam.")
         for (name, tensor) in state {
             guard let t = byName[name] else {
-                throw TrainingError("\(path): optimizer state '\(name)' is missing, so training cannot resume exactly; start a new run with another --out")
+                throw TrainingError("\(path): optimizer state '\(name)' is missing, so training cannot resume exactly; start a new run in another output folder",
+                                    setting: .output)
             }
             guard t.shape == tensor.shape else {
                 throw TrainingError("\(path): optimizer state '\(name)' has shape \(t.shape), expected \(tensor.shape)")

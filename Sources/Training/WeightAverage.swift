@@ -68,7 +68,8 @@ public final class WeightAverage {
         guard !byName.isEmpty else { return }
         for (i, (name, p)) in parameters.enumerated() {
             guard let t = byName["raw." + name], t.shape == p.shape else {
-                throw TrainingError("\(path): the raw weights 'raw.\(name)' are missing or mis-shaped, so an averaged run cannot resume exactly; start a new run with another --out")
+                throw TrainingError("\(path): the raw weights 'raw.\(name)' are missing or mis-shaped, so an averaged run cannot resume exactly; start a new run in another output folder",
+                                    setting: .output)
             }
             average[i].data.update(from: p.data, count: p.count)
             t.values.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!, count: p.count) }

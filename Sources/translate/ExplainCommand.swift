@@ -15,7 +15,8 @@ func runExplain(model: Transformer, tokenizers: TokenizerPair, source: String, o
     let e = try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished) { maps in
         let mapName = layer ?? maps.last { $0.kind == "cross-attention" }?.name ?? maps.last?.name ?? ""
         guard let map = maps.first(where: { $0.name == mapName }) else {
-            throw TrainingError("--explain-layer: no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))")
+            throw TrainingError("no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))",
+                                setting: .explainMap)
         }
         var (head, position) = (fixedHead, fixedPosition)
         if head == nil || position == nil {

@@ -1,7 +1,9 @@
 import CLI
+import Checkpoint
 import Engine
 import Foundation
 import Metrics
+import Text
 import Training
 
 // `translate`: loads a checkpoint and translates sentences (an argument, stdin, or --input FILE).
@@ -48,24 +50,6 @@ do {
 }
 let console = Console()
 
-/// The lines of a text file: a BOM is dropped, LF and CRLF both end a line, and invalid UTF-8
-/// is reported with its line number so the user can find it.
-func readLines(_ path: String) throws -> [String] {
-    // FileHandle also reads pipes (`--input <(cut -f1 file.tsv)`), which FileManager.contents cannot.
-    guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
-        throw TrainingError("cannot read \(path): check the path and permissions")
-    }
-    guard var text = String(data: data, encoding: .utf8) else {
-        let bad = data.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex { String(data: Data($0), encoding: .utf8) == nil } ?? 0
-        throw TrainingError("\(path):\(bad + 1): the line is not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
-    }
-    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-    // "\r\n" is a single Character in Swift, so split on either form of line end.
-    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
-    if lines.last == "" { lines.removeLast() }
-    return lines
-}
-
 do {
     let t0 = Date()
     let loaded = try loadCheckpoint(flags.string("checkpoint")!, optimizerState: false)
@@ -76,25 +60,22 @@ do {
     var sources: [String]
     var references: [String]?
     if let tsv = flags.string("tsv") {
-        let rows = try readLines(tsv).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let rows = try LineReader.lines(ofFile: tsv).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         sources = rows.map { $0[0] }
         references = rows.map { $0.count > 1 ? $0[1] : "" }
     } else if let input = flags.string("input") {
-        sources = try readLines(input)
+        sources = try LineReader.lines(ofFile: input)
     } else if !flags.positionals.isEmpty {
         sources = flags.positionals
     } else if isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 {
         try interactive(model: model, tokenizers: tokenizers, flags: flags, console: console)
         exit(0)
     } else {
-        sources = []
-        while let line = readLine(strippingNewline: true) { sources.append(line) }
-        // A byte-order mark and Windows line ends are handled on stdin as in --input files.
-        if let first = sources.first, first.hasPrefix("\u{FEFF}") { sources[0] = String(first.dropFirst()) }
-        sources = sources.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        // A byte-order mark, Windows line ends and invalid UTF-8 are handled as in --input files.
+        sources = try LineReader.standardInputLines()
     }
     if let r = flags.string("reference") {
-        references = try readLines(r)
+        references = try LineReader.lines(ofFile: r)
         guard references!.count == sources.count else {
             throw TrainingError("\(r) has \(references!.count) lines but there are \(sources.count) sentences to translate; give one reference per sentence")
         }
@@ -160,6 +141,6 @@ do {
         console.error(String(format: "exact match = %.2f%% (%d sentences)", exact, refs.count))
     }
 } catch {
-    console.error("translate: error: \(error)")
+    console.error("translate: error: \(withFlags(error))")
     exit(1)
 }

@@ -83,7 +83,8 @@ final class CheckpointDirectoryTests: XCTestCase {
         let ckpt = try CheckpointDirectory(url: dir)
 
         let e = assertCheckpointError(.noCheckpoint) { try CheckpointDirectory.resolve(dir.path) }
-        XCTAssertTrue(e?.description.contains("train one with `train --out \(dir.path)`") ?? false, e?.description ?? "")
+        XCTAssertTrue(e?.description.contains("train a model into it first") ?? false, e?.description ?? "")
+        XCTAssertEqual(e?.setting, .checkpoint, "the tools add how to train one")
         assertCheckpointError(.fileNotFound) { try CheckpointDirectory.resolve(root.appendingPathComponent("nothing").path) }
 
         try ckpt.save(weights(1), step: 1, validationScore: nil, higherIsBetter: true)
