@@ -8,12 +8,15 @@
 //   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)  CLI (flag parsing)
 //        Model (Transformer blocks)  <- Engine
 //        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics
-//   executables: train, translate, inspect, bench, gencorpus
+//          TinyTranslator (the library: Translator, train, their types) <- Training and the above
+//   executables: train, translate, inspect (on TinyTranslator), bench, gencorpus;
+//   Examples/TranslatorExample: the README's library example (public API only)
 import PackageDescription
 
 let package = Package(
     name: "TinyTranslator",
     products: [
+        .library(name: "TinyTranslator", targets: ["TinyTranslator"]),
         .executable(name: "train", targets: ["train"]),
         .executable(name: "translate", targets: ["translate"]),
         .executable(name: "inspect", targets: ["inspect"]),
@@ -29,9 +32,11 @@ let package = Package(
         .target(name: "CLI"),
         .target(name: "Model", dependencies: ["Engine"]),
         .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics"]),
-        .executableTarget(name: "train", dependencies: ["Training", "CLI"]),
-        .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
-        .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
+        .target(name: "TinyTranslator", dependencies: ["Training", "Model", "Text", "Engine", "Checkpoint"]),
+        .executableTarget(name: "train", dependencies: ["TinyTranslator", "CLI", "Text"]),
+        .executableTarget(name: "translate", dependencies: ["TinyTranslator", "CLI", "Text", "Metrics"]),
+        .executableTarget(name: "inspect", dependencies: ["TinyTranslator", "Checkpoint", "CLI"]),
+        .executableTarget(name: "TranslatorExample", dependencies: ["TinyTranslator"], path: "Examples/TranslatorExample"),
         .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random"]),
         .executableTarget(name: "gencorpus", dependencies: ["Random"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),

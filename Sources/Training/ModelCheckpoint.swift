@@ -6,9 +6,13 @@ import Text
 
 /// The metadata keys a model checkpoint carries beside its tensors (all JSON strings).
 public enum CheckpointKeys {
+    /// The `ModelConfig`: everything needed to rebuild the model from the tensors.
     public static let modelConfig = "model_config"
+    /// The source and target tokenizers (`TokenizerPair`).
     public static let tokenizers = "tokenizers"
+    /// Where the run stood (`TrainingState`), in checkpoints written by training.
     public static let trainingState = "training_state"
+    /// The run's settings (`TrainConfig`), in checkpoints written by training.
     public static let trainConfig = "train_config"
 }
 

@@ -6,7 +6,7 @@ import Model
 import Text
 
 /// Why training stopped.
-public enum StopReason: Equatable, CustomStringConvertible {
+public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     /// The step limit (`TrainConfig.steps`) was reached.
     case steps
     /// The epoch limit (`TrainConfig.epochs`) was reached.

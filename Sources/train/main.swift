@@ -1,7 +1,6 @@
 import CLI
-import Checkpoint
 import Foundation
-import Training
+import TinyTranslator
 
 // `train`: learns a translation model from a parallel corpus and writes checkpoints.
 let flags: ParsedFlags
@@ -22,9 +21,8 @@ StopSignal.install()
 // write fails with EFBIG and the checkpoint code reports it like a full disk, keeping old files.
 signal(SIGXFSZ, SIG_IGN)
 do {
-    let trainer = try Trainer(config: config, resume: flags.has("resume"), log: console.line)
-    let reason = try trainer.run(progress: console.progress)
-    let s = trainer.state
+    let outcome = try train(config, resume: flags.has("resume"), log: console.line, progress: console.progress)
+    let (reason, s) = (outcome.reason, outcome.state)
     if case .nonFinite(let message) = reason {
         // The message already says what happened and which checkpoint is kept.
         console.line(message + " (--lr, --warmup)")

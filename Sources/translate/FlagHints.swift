@@ -1,5 +1,4 @@
-import Checkpoint
-import Training
+import TinyTranslator
 
 /// A library error's message with this tool's flags added: the library names the setting that
 /// would fix it, not a flag. An explain setting prefixes its flag (`--explain-head: the head
