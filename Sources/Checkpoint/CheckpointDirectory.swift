@@ -18,7 +18,9 @@ public final class CheckpointDirectory {
     /// The index as last written (or loaded from an earlier run in the same folder).
     public private(set) var index: CheckpointIndex
 
+    /// The index file, "checkpoints.json".
     public static let indexFileName = "checkpoints.json"
+    /// The best checkpoint's name, "best.safetensors".
     public static let bestFileName = "best.safetensors"
 
     /// Opens `url`, creating it if needed and loading an existing `checkpoints.json` (so a resumed

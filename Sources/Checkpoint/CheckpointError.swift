@@ -69,5 +69,6 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         self.setting = setting
     }
 
+    /// "PATH: problem; remedy", printable as is.
     public var description: String { "\(path): \(problem); \(remedy)" }
 }

@@ -15,6 +15,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s0 = x.next(); s1 = x.next(); s2 = x.next(); s3 = x.next()
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -36,6 +37,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// The raw state, to save in a checkpoint and restore with `init(state:)`.
     public var state: [UInt64] { [s0, s1, s2, s3] }
+    /// A generator continuing from a saved `state`.
     public init(state: [UInt64]) {
         precondition(state.count == 4, "RandomGenerator state has 4 words")
         s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]

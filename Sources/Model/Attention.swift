@@ -18,12 +18,15 @@ import Engine
 /// at a time over keys and values kept in a `KeyValueCache`, so decoding computes each
 /// position's keys once (`AttentionTwinTests` holds them equal).
 public struct MultiHeadAttention: HasParameters {
+    /// W_Q, W_K, W_V (D -> D, heads side by side) and W_O (merged heads -> D).
     public let query, key, value, output: Linear
+    /// Heads H; each works in K = D / H dimensions.
     public let heads: Int
     /// Dotted name (e.g. "decoder.layers.0.cross"), reported to `ForwardContext.observer`.
     public let name: String
     let dropout: Float
 
+    /// Attention of width `dim` with `heads` heads, dropout on its weights, and its dotted `name`.
     public init(_ dim: Int, heads: Int, dropout: Float, name: String, weights: inout WeightInitializer) {
         query = Linear(dim, dim, weights: &weights)
         key = Linear(dim, dim, weights: &weights)
@@ -94,6 +97,7 @@ public struct MultiHeadAttention: HasParameters {
         output.infer(s.mixed, into: stream, .accumulate)                                  // [R, D]
     }
 
+    /// query, key, value and output, each weight then bias.
     public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
         query.parameters(join(prefix, "query")) + key.parameters(join(prefix, "key"))
             + value.parameters(join(prefix, "value")) + output.parameters(join(prefix, "output"))

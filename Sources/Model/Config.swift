@@ -35,6 +35,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
              dropout, maxLength, tieOutputEmbedding, layerNormEpsilon
     }
 
+    /// A configuration; the defaults are `train`'s preset (tied output aside).
     public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int = 128, heads: Int = 4,
                 encoderLayers: Int = 3, decoderLayers: Int = 3, feedForwardDim: Int = 512,
                 dropout: Float = 0.1, maxLength: Int = 256, tieOutputEmbedding: Bool = false, padding: Int32 = 0) {

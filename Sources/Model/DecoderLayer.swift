@@ -11,11 +11,17 @@ import Engine
 /// One decoder layer: masked self-attention over the target prefix, cross-attention to the
 /// encoder output (Q from the decoder, K and V from the encoder), then the feed-forward block.
 public struct DecoderLayer: HasParameters {
+    /// Norm before the masked self-attention.
     public let selfNorm: LayerNorm
+    /// Masked self-attention over the target prefix.
     public let selfAttention: MultiHeadAttention
+    /// Norm before the cross-attention.
     public let crossNorm: LayerNorm
+    /// Cross-attention: queries from the decoder, keys and values from the encoder output.
     public let crossAttention: MultiHeadAttention
+    /// Norm before the feed-forward block.
     public let ffNorm: LayerNorm
+    /// The position-wise feed-forward block.
     public let feedForward: FeedForward
     let dropout: Float
 
@@ -56,6 +62,7 @@ public struct DecoderLayer: HasParameters {
         feedForward.infer(s.normed, hiddenRows: s.hidden, addingTo: y)
     }
 
+    /// self_norm, self, cross_norm, cross, ff_norm, ff, in that order.
     public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
         selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
             + crossNorm.parameters(join(p, "cross_norm")) + crossAttention.parameters(join(p, "cross"))

@@ -10,9 +10,13 @@ import Engine
 
 /// One encoder layer: self-attention over the source, then the feed-forward block.
 public struct EncoderLayer: HasParameters {
+    /// Norm before the self-attention.
     public let selfNorm: LayerNorm
+    /// Self-attention over the source.
     public let selfAttention: MultiHeadAttention
+    /// Norm before the feed-forward block.
     public let ffNorm: LayerNorm
+    /// The position-wise feed-forward block.
     public let feedForward: FeedForward
     let dropout: Float
 
@@ -43,6 +47,7 @@ public struct EncoderLayer: HasParameters {
         feedForward.infer(t.normed, hiddenRows: t.hidden, addingTo: x)
     }
 
+    /// self_norm, self, ff_norm, ff, in that order.
     public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
         selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
             + ffNorm.parameters(join(p, "ff_norm")) + feedForward.parameters(join(p, "ff"))

@@ -14,12 +14,19 @@ import Engine
 /// by side (`EncoderLayer`, `DecoderLayer`, `MultiHeadAttention`, `FeedForward`, `Linear`,
 /// `LayerNorm`); `InferenceTwinTests` ties them together.
 public struct Transformer: HasParameters {
+    /// The architecture.
     public let config: ModelConfig
+    /// Source token vectors [Vs, D].
     public let sourceEmbedding: Tensor   // [Vs, D]
+    /// Target token vectors [Vt, D] (also the output projection when tied).
     public let targetEmbedding: Tensor   // [Vt, D]
+    /// The encoder stack.
     public let encoderLayers: [EncoderLayer]
+    /// The encoder's final norm.
     public let encoderNorm: LayerNorm
+    /// The decoder stack.
     public let decoderLayers: [DecoderLayer]
+    /// The decoder's final norm.
     public let decoderNorm: LayerNorm
     /// `nil` when tied: the logits are then y·Eᵀ with E the target embedding.
     public let output: Linear?

@@ -8,7 +8,9 @@ import Random
 /// B × (S + T) ≤ `maxTokens`, then shuffle the batch order so lengths are not visited in sequence.
 /// Every kept pair appears in exactly one batch per epoch.
 public struct Batcher: Sendable {
+    /// The recipe.
     public let config: BatchConfig
+    /// What was kept and dropped.
     public let stats: BatchStats
     private let sources: [[Int32]]
     private let targets: [[Int32]]
@@ -152,6 +154,7 @@ public struct BatchPosition: Codable, Sendable, Equatable {
     /// 0-based batch index within the epoch, e.g. 120.
     public var batch: Int
 
+    /// Batch `batch` of epoch `epoch`, both 0-based.
     public init(epoch: Int = 0, batch: Int = 0) {
         self.epoch = epoch
         self.batch = batch
@@ -161,6 +164,7 @@ public struct BatchPosition: Codable, Sendable, Equatable {
 /// Endless batch stream across epochs; `position` is always the batch `next()` returns next.
 public struct BatchIterator: IteratorProtocol, Sequence, Sendable {
     private let batcher: Batcher
+    /// The batch `next()` returns next.
     public private(set) var position: BatchPosition
     private var plan: [[Int]]
     private var planEpoch: Int

@@ -30,6 +30,7 @@ public enum TextError: Error, CustomStringConvertible, LocalizedError, Equatable
     /// No training text to learn a tokenizer from.
     case emptyTrainingText
 
+    /// What is wrong, where, and what to do.
     public var description: String {
         switch self {
         case .fileNotFound(let path):
@@ -66,5 +67,6 @@ public enum TextError: Error, CustomStringConvertible, LocalizedError, Equatable
         }
     }
 
+    /// The same, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

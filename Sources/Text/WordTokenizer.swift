@@ -4,10 +4,14 @@
 /// An unknown piece that follows a space is encoded as `▁` + `<unk>`, so the space survives
 /// decoding ("I saw <unk>" rather than "I saw<unk>").
 public struct WordTokenizer: Tokenizer, Codable {
+    /// How text is normalised first.
     public let normalizer: Normalizer
+    /// How normalised text is cut into words and punctuation.
     public let preTokenizer: PreTokenizer
+    /// One id per word kept.
     public let vocabulary: Vocabulary
 
+    /// A tokenizer from its parts.
     public init(normalizer: Normalizer, preTokenizer: PreTokenizer, vocabulary: Vocabulary) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
@@ -29,6 +33,7 @@ public struct WordTokenizer: Tokenizer, Codable {
         return WordTokenizer(normalizer: normalizer, preTokenizer: preTokenizer, vocabulary: Vocabulary(tokens: words))
     }
 
+    /// One id per word (`<unk>` for words not kept).
     public func encode(_ text: String) -> [Int32] {
         let pieces = preTokenizer.split(normalizer.normalize(text))
         var ids: [Int32] = []
@@ -46,6 +51,7 @@ public struct WordTokenizer: Tokenizer, Codable {
         return ids
     }
 
+    /// The normalised text of `ids` (special tokens dropped).
     public func decode(_ ids: [Int32]) -> String {
         preTokenizer.join(decodablePieces(ids))
     }

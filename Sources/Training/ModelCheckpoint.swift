@@ -18,10 +18,15 @@ public enum CheckpointKeys {
 
 /// A model rebuilt from a checkpoint file, with everything saved beside it.
 public struct LoadedCheckpoint {
+    /// The file read (a folder resolves to its best or latest checkpoint).
     public let url: URL
+    /// The model, its weights read from the file.
     public let model: Transformer
+    /// The source and target tokenizers the model was trained with.
     public let tokenizers: TokenizerPair
+    /// Where the run stood, for checkpoints written by training.
     public let state: TrainingState?
+    /// The run's settings, for checkpoints written by training.
     public let trainConfig: TrainConfig?
     /// The file's metadata and its tensors that are not model parameters (Adam's moments, for
     /// `Adam.restore`); without `optimizerState` no tensors (the model's are in `model`).

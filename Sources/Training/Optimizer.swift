@@ -16,8 +16,10 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     /// Clip the global gradient norm to this, e.g. 1.0; 0 turns clipping off.
     public var clipNorm: Double = 1.0
 
+    /// The defaults above.
     public init() {}
 
+    /// The defaults with another peak rate and warm-up.
     public init(learningRate: Double, warmupSteps: Int) {
         self.learningRate = learningRate
         self.warmupSteps = warmupSteps
@@ -35,13 +37,18 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
 /// The moment buffers are named like the parameters (`adam.m.<name>`, `adam.v.<name>`) so they
 /// go into the checkpoint and `--resume` continues exactly.
 public final class Adam {
+    /// β₁, β₂, ε, the schedule and clipping.
     public let config: OptimizerConfig
+    /// The parameters it updates, with their dotted names.
     public let parameters: [(name: String, tensor: Tensor)]
+    /// First moments, one per parameter.
     public private(set) var m: [Tensor]
+    /// Second moments, one per parameter.
     public private(set) var v: [Tensor]
     /// Updates applied so far (the bias-correction step).
     public var step: Int = 0
 
+    /// An optimizer for `parameters` with zero moments.
     public init(_ parameters: [(name: String, tensor: Tensor)], config: OptimizerConfig) {
         self.parameters = parameters
         self.config = config

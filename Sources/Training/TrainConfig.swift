@@ -9,10 +9,13 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var data: String?
     /// Or Moses-style line-aligned files, e.g. "corpus/train.en" and "corpus/train.fr".
     public var source: String?
+    /// ... and the target side, e.g. "corpus/train.fr".
     public var target: String?
     /// Validation TSV, e.g. "data/valid.tsv"; without one, `validHoldOut` pairs are held out.
     public var valid: String?
+    /// Or a Moses-style validation pair: the source side ...
     public var validSource: String?
+    /// ... and the target side.
     public var validTarget: String?
     /// Pairs held out from training for validation when no validation file is given, e.g. 500.
     public var validHoldOut: Int = 500
@@ -62,6 +65,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// Stop when consecutive non-finite losses or gradients reach this count, e.g. 5.
     public var maxBadSteps: Int = 5
 
+    /// `train`'s defaults (a real corpus on a few cores); set at least a corpus and a stopping limit.
     public init() {}
 }
 
@@ -81,25 +85,38 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var history: [ValidationRecord] = []
     /// The best validation BLEU so far and its step.
     public var bestBLEU: Double?
+    /// The step of the best validation BLEU.
     public var bestStep: Int?
     /// Validations since BLEU last improved (for `patience`).
     public var validationsWithoutImprovement = 0
 
+    /// A run that has not started.
     public init() {}
 }
 
 /// One validation: loss, perplexity, BLEU and exact match of greedy translations.
 public struct ValidationRecord: Codable, Sendable, Equatable {
+    /// The update after which it ran.
     public var step: Int
+    /// The epoch, 1-based.
     public var epoch: Int
+    /// Seconds of training so far.
     public var trainSeconds: Double
+    /// Tokens trained on so far.
     public var tokensSeen: Int
+    /// The training loss of the last logged window.
     public var trainLoss: Double?
+    /// Validation loss (cross-entropy per target token, no smoothing).
     public var loss: Double
+    /// e^loss.
     public var perplexity: Double
+    /// Corpus BLEU of greedy translations, as sacreBLEU computes it.
     public var bleu: Double
+    /// chrF of the same translations.
     public var chrf: Double
+    /// Percentage of translations equal to their reference after normalisation.
     public var exactMatch: Double
+    /// Sentences translated for BLEU, chrF and exact match.
     public var sentences: Int
     /// With `--ema`: BLEU of the raw (not averaged) weights at the same step, e.g. 27.9.
     public var rawBLEU: Double?

@@ -8,12 +8,17 @@ import Text
 /// Trains a Transformer on a parallel corpus: prepares data and tokenizers (or restores them
 /// with `--resume`), runs Adam updates on token-budget batches, validates and checkpoints.
 public final class Trainer {
+    /// The run's settings (a resumed run's identity comes from its checkpoint).
     public let config: TrainConfig
+    /// The tokenizers, learned from the corpus or restored.
     public let tokenizers: TokenizerPair
+    /// The model being trained.
     public let model: Transformer
+    /// Adam with its moments.
     public let optimizer: Adam
     /// The moving average of the weights (`--ema`), or nil.
     public let average: WeightAverage?
+    /// Where the run stands.
     public internal(set) var state: TrainingState
     let batcher: Batcher
     let validation: ValidationSet

@@ -6,9 +6,12 @@ import Text
 
 /// A held-out set: raw sentence pairs (references stay untouched for BLEU) and their ids.
 public struct ValidationSet: Sendable {
+    /// The pairs as read (references for BLEU stay untouched).
     public let pairs: [SentencePair]
+    /// The same pairs as token ids.
     public let tokenized: [TokenizedPair]
 
+    /// Tokenises `pairs` with `tokenizers`.
     public init(pairs: [SentencePair], tokenizers: TokenizerPair) {
         self.pairs = pairs
         tokenized = pairs.map { TokenizedPair(source: tokenizers.source.encode($0.source), target: tokenizers.target.encode($0.target)) }

@@ -18,6 +18,7 @@ import Engine
 public final class WeightAverage {
     /// The cap on the per-step decay, e.g. 0.999 (an average over about the last 1,000 updates).
     public let decay: Double
+    /// The model's parameters, whose values are averaged.
     public let parameters: [(name: String, tensor: Tensor)]
     /// The averaged values, one tensor per parameter.
     public private(set) var average: [Tensor]
