@@ -8,14 +8,14 @@ import Engine
 public enum PositionalEncoding {
     /// The table for positions 0..<length, [length, D].
     public static func table(length: Int, dim: Int) -> Tensor {
-        let t = Tensor(uninitializedShape: [length, dim])
+        var values = [Float](repeating: 0, count: length * dim)
         for pos in 0..<length {
             for i in stride(from: 0, to: dim, by: 2) {
                 let angle = Double(pos) / pow(10_000, Double(i) / Double(dim))
-                t.data[pos * dim + i] = Float(sin(angle))
-                if i + 1 < dim { t.data[pos * dim + i + 1] = Float(cos(angle)) }
+                values[pos * dim + i] = Float(sin(angle))
+                if i + 1 < dim { values[pos * dim + i + 1] = Float(cos(angle)) }
             }
         }
-        return t
+        return Tensor(shape: [length, dim], values: values)  // [L, D]
     }
 }

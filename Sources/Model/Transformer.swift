@@ -39,7 +39,7 @@ public struct Transformer: HasParameters {
     }
 
     /// A model whose weights come from `weights`: `.random(seed:)` as `init(_:seed:)`, or
-    /// `.unset` for a model that `load` fills next (no time spent drawing throwaway weights).
+    /// `.unset` for a model a checkpoint loader fills next (no time spent drawing throwaway weights).
     public init(_ config: ModelConfig, weights: WeightInitializer) {
         self.config = config
         var weights = weights
@@ -62,8 +62,8 @@ public struct Transformer: HasParameters {
         return ctx.dropout(e + positions.slice(axis: 0, offset..<(offset + length)), config.dropout)      // [B, L, D]
     }
 
-    /// Encodes source ids `[B·S]` (padded with 0): returns the encoder output [B, S, D] and the
-    /// source padding mask [B, 1, 1, S] that every attention over the source uses.
+    /// Encodes source ids `[B·S]` (padded with `config.padding`): returns the encoder output
+    /// [B, S, D] and the source padding mask [B, 1, 1, S] that every attention over the source uses.
     public func encode(_ source: [Int32], batch: Int, length: Int, _ ctx: ForwardContext) -> (memory: Tensor, mask: Tensor) {
         let mask = Masks.padding(source, batch: batch, length: length, pad: config.padding)  // [B, 1, 1, S]
         var x = embed(sourceEmbedding, source, batch: batch, length: length, ctx)  // [B, S, D]
