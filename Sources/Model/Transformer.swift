@@ -161,7 +161,14 @@ public struct Transformer: HasParameters {
     /// The inference twin of `decode` + `logits` at the last position of the whole prefix: equal
     /// to rounding (`testCachedStepsEqualTheFullDecoderWithPadding`). Runs without recording
     /// gradients; the only tensor it allocates is the returned logits.
-    public func decodeStep(_ tokens: [Int32], cache c: DecoderCache) -> Tensor {
+    public func decodeStep(_ tokens: [Int32], cache: DecoderCache) -> Tensor {
+        logitsRows(decodeStates(tokens, cache: cache))
+    }
+
+    /// `decodeStep` up to the decoder's final norm: the new tokens' states [R, D] (rows of the
+    /// cache's scratch, valid until the next step), for a search that projects them to the
+    /// vocabulary its own way (e.g. fused with its top-k).
+    public func decodeStates(_ tokens: [Int32], cache c: DecoderCache) -> Rows {
         precondition(tokens.count == c.rows, "decodeStep needs one token per cache row: \(tokens.count) tokens, \(c.rows) rows")
         precondition(c.step < c.capacity, "decodeStep past the cache's \(c.capacity) steps")
         let t = c.step
@@ -169,9 +176,9 @@ public struct Transformer: HasParameters {
                   position: { _ in t }, into: c.stream)  // [R, D]
         let step = c.decoderStep(hidden: Masks.hiddenKeys(tokens, pad: config.padding))
         for (layer, keys) in zip(decoderLayers, c.layers) { layer.infer(c.stream, step, keys: keys, c.scratch) }
-        decoderNorm.infer(c.stream, into: c.scratch.normed)
+        decoderNorm.infer(c.stream, into: c.scratch.normed)  // [R, D]
         c.advance()
-        return logitsRows(c.scratch.normed)
+        return c.scratch.normed
     }
 
     /// The inference twin of `logits`: decoder states as rows [R, D] -> logits [R, V].
