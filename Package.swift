@@ -3,16 +3,20 @@
 // No package dependencies: the toolchain's Foundation, Dispatch and XCTest only.
 //
 // Modules follow the data flow; dependencies point one way:
+//   Random (the one seeded generator, SplitMix64) <- Engine, Text, gencorpus
 //   Engine (tensors, autodiff, kernels)      Text (corpus, tokenizers, vocab)
 //   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)  CLI (flag parsing)
 //        Model (Transformer blocks)  <- Engine
 //        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics
-//   executables: train, translate, inspect, bench, gencorpus
+//          TinyTranslator (the library: Translator, train, their types) <- Training and the above
+//   executables: train, translate, inspect (on TinyTranslator), bench, gencorpus;
+//   Examples/TranslatorExample: the README's library example (public API only)
 import PackageDescription
 
 let package = Package(
     name: "TinyTranslator",
     products: [
+        .library(name: "TinyTranslator", targets: ["TinyTranslator"]),
         .executable(name: "train", targets: ["train"]),
         .executable(name: "translate", targets: ["translate"]),
         .executable(name: "inspect", targets: ["inspect"]),
@@ -20,20 +24,23 @@ let package = Package(
         .executable(name: "gencorpus", targets: ["gencorpus"]),
     ],
     targets: [
-        .target(name: "Engine"),
-        .target(name: "Text"),
+        .target(name: "Random"),
+        .target(name: "Engine", dependencies: ["Random"]),
+        .target(name: "Text", dependencies: ["Random"]),
         .target(name: "Checkpoint"),
         .target(name: "Metrics"),
         .target(name: "CLI"),
         .target(name: "Model", dependencies: ["Engine"]),
         .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics"]),
-        .executableTarget(name: "train", dependencies: ["Training", "CLI"]),
-        .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
-        .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI"]),
-        .executableTarget(name: "gencorpus"),
+        .target(name: "TinyTranslator", dependencies: ["Training", "Model", "Text", "Engine", "Checkpoint"]),
+        .executableTarget(name: "train", dependencies: ["TinyTranslator", "CLI", "Text"]),
+        .executableTarget(name: "translate", dependencies: ["TinyTranslator", "CLI", "Text", "Metrics"]),
+        .executableTarget(name: "inspect", dependencies: ["TinyTranslator", "Checkpoint", "CLI"]),
+        .executableTarget(name: "TranslatorExample", dependencies: ["TinyTranslator"], path: "Examples/TranslatorExample"),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random"]),
+        .executableTarget(name: "gencorpus", dependencies: ["Random"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Random"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),

@@ -26,7 +26,7 @@ public enum AtomicFile {
     static func write(to url: URL, _ body: (Int32, String) throws -> Void) throws {
         let target = url.path
         let dir = POSIX.directory(of: target)
-        let tmp = "\(dir)/.\(POSIX.fileName(of: target)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let tmp = "\(dir)/" + temporaryName(for: target)
         let fd: Int32
         do throws(CheckpointError) {
             fd = try POSIX.open(tmp, O_WRONLY | O_CREAT | O_EXCL, action: "create a temporary file to save \(target)")
@@ -58,7 +58,7 @@ public enum AtomicFile {
     /// hard links are not supported. Used for `best.safetensors`, which costs no extra space.
     public static func link(_ source: URL, to target: URL) throws {
         let dir = POSIX.directory(of: target.path)
-        let tmp = "\(dir)/.\(POSIX.fileName(of: target.path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let tmp = "\(dir)/" + temporaryName(for: target.path)
         if Glibc.link(source.path, tmp) == 0 {
             if rename(tmp, target.path) != 0 {
                 let err = POSIX.error("replace the file", target.path)
@@ -74,6 +74,19 @@ public enum AtomicFile {
         }
         let bytes = try readAll(source)
         try write(bytes, to: target)
+    }
+
+    /// The name of a fresh temporary file beside `target`: ".NAME.tmp-PID-RANDOM" (hidden,
+    /// and unique to this process and call).
+    static func temporaryName(for target: String) -> String {
+        ".\(POSIX.fileName(of: target)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Whether `name` is one of those temporary names, i.e. a save that never finished.
+    static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards) else { return false }
+        let suffix = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        return suffix.count == 2 && suffix.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
     }
 
     /// The whole file, read with one pass of `pread`.

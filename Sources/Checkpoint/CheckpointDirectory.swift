@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 
-/// A training run's checkpoint folder (`train --out checkpoints/NAME`):
+/// A training run's checkpoint folder (e.g. checkpoints/NAME):
 /// `step-00001200.safetensors` files (latest K kept), `best.safetensors` (best validation score),
 /// `checkpoints.json` (the index) and `train.lock` (see `TrainingLock`).
 ///
@@ -18,7 +18,9 @@ public final class CheckpointDirectory {
     /// The index as last written (or loaded from an earlier run in the same folder).
     public private(set) var index: CheckpointIndex
 
+    /// The index file, "checkpoints.json".
     public static let indexFileName = "checkpoints.json"
+    /// The best checkpoint's name, "best.safetensors".
     public static let bestFileName = "best.safetensors"
 
     /// Opens `url`, creating it if needed and loading an existing `checkpoints.json` (so a resumed
@@ -33,13 +35,13 @@ public final class CheckpointDirectory {
         }
         if POSIX.exists(url.path), !POSIX.isDirectory(url.path) {
             throw CheckpointError(.io, path: url.path, problem: "exists and is not a directory",
-                                  remedy: "choose another --out path or move the file away")
+                                  remedy: "choose another output folder or move the file away", setting: .outputFolder)
         }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw CheckpointError(.io, path: url.path, problem: "cannot create the checkpoint directory (\(error.localizedDescription))",
-                                  remedy: "check the permissions of its parent directory")
+                                  remedy: "check the permissions of its parent directory", setting: .outputFolder)
         }
         let indexURL = url.appendingPathComponent(Self.indexFileName)
         if POSIX.exists(indexURL.path) {
@@ -100,6 +102,16 @@ public final class CheckpointDirectory {
         return stepURL
     }
 
+    /// Deletes what saves killed midway (SIGKILL, power loss) left behind: their temporary
+    /// files (see `AtomicFile`); the checkpoints themselves are intact. Only safe while this
+    /// process holds the folder's `TrainingLock`, so that no other save is in flight. Returns
+    /// the names removed.
+    @discardableResult
+    public func removeLeftoverTemporaryFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return names.filter(AtomicFile.isTemporaryName).filter { unlink(url.appendingPathComponent($0).path) == 0 }
+    }
+
     /// The most recently saved step file (per the index), else the highest step on disk, or nil.
     public func latest() -> URL? {
         if let last = index.checkpoints.last {
@@ -122,14 +134,14 @@ public final class CheckpointDirectory {
         let u = URL(fileURLWithPath: path)
         guard POSIX.exists(path) else {
             throw CheckpointError(.fileNotFound, path: path, problem: "no such file or directory",
-                                  remedy: "check the path, or train a model with `train --out \(path)`")
+                                  remedy: "check the path, or train a model into it first", setting: .checkpoint)
         }
         if !POSIX.isDirectory(path) { return u }
         let best = u.appendingPathComponent(bestFileName)
         if POSIX.exists(best.path) { return best }
         if let latest = latestStepFile(in: u) { return latest }
         throw CheckpointError(.noCheckpoint, path: path, problem: "no checkpoint in \(path)",
-                              remedy: "train one with `train --out \(path)`")
+                              remedy: "train a model into it first", setting: .checkpoint)
     }
 
     /// Step parsed from a name like "step-00001234.safetensors", or nil.

@@ -2,7 +2,8 @@
 ///
 /// Every error names the file it concerns, says what is wrong and what to do about it, so a
 /// message printed by `train`, `translate` or `inspect` is actionable on its own.
-/// `kind` lets callers and tests react to the class of problem without parsing text.
+/// `kind` lets callers and tests react to the class of problem without parsing text. Messages
+/// name no command-line flag: `setting` says which setting would fix it, and the tools add how.
 public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The class of problem.
     public enum Kind: String, Sendable, Equatable {
@@ -46,14 +47,28 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
     public let remedy: String
     /// Names of the damaged tensors, for `.dataChecksumMismatch` (empty otherwise).
     public let tensors: [String]
+    /// The setting that would fix it, if one does.
+    public let setting: Setting?
 
-    public init(_ kind: Kind, path: String, problem: String, remedy: String, tensors: [String] = []) {
+    /// A setting a user can change to get past the error.
+    public enum Setting: String, Sendable, Equatable {
+        /// The folder a training run writes its checkpoints to.
+        case outputFolder
+        /// The checkpoint file or folder to read (where a model would first have to be trained).
+        case checkpoint
+    }
+
+    /// An error of `kind` about `path`: what is wrong, what to do, the damaged tensors if any,
+    /// and the setting that would fix it if one would.
+    public init(_ kind: Kind, path: String, problem: String, remedy: String, tensors: [String] = [], setting: Setting? = nil) {
         self.kind = kind
         self.path = path
         self.problem = problem
         self.remedy = remedy
         self.tensors = tensors
+        self.setting = setting
     }
 
+    /// "PATH: problem; remedy", printable as is.
     public var description: String { "\(path): \(problem); \(remedy)" }
 }

@@ -4,6 +4,7 @@ public struct CheckpointPolicy: Codable, Sendable, Equatable {
     /// `best.safetensors` is kept in addition, whatever its step.
     public var keepLatest: Int
 
+    /// Keep the latest `keepLatest` step files.
     public init(keepLatest: Int = 3) { self.keepLatest = keepLatest }
 }
 
@@ -22,6 +23,7 @@ public struct CheckpointIndex: Codable, Sendable, Equatable {
         /// Validation score at that step (e.g. BLEU 23.4), nil if none was computed.
         public var score: Double?
 
+        /// One saved checkpoint.
         public init(file: String, step: Int, score: Double?) {
             self.file = file
             self.step = step
@@ -36,6 +38,7 @@ public struct CheckpointIndex: Codable, Sendable, Equatable {
     /// Whether a larger score is better (BLEU) or worse (loss), as of the last save.
     public var higherIsBetter: Bool
 
+    /// An index of `checkpoints`, oldest first, and the best.
     public init(checkpoints: [Entry] = [], best: Entry? = nil, higherIsBetter: Bool = true) {
         self.checkpoints = checkpoints
         self.best = best

@@ -7,6 +7,7 @@ public struct NamedTensor: Equatable, Sendable {
     /// Row-major values; `values.count` must equal the product of `shape`.
     public var values: [Float]
 
+    /// A named tensor; `values` must fill `shape`.
     public init(name: String, shape: [Int], values: [Float]) {
         self.name = name
         self.shape = shape
@@ -41,6 +42,7 @@ public struct SafeTensorsFile: Sendable {
     /// What `read` could check; `.verified` for files written here (set by `read`, ignored by `write`).
     public var integrity: Integrity
 
+    /// A file's contents.
     public init(tensors: [NamedTensor], metadata: [String: String] = [:], integrity: Integrity = .notVerified) {
         self.tensors = tensors
         self.metadata = metadata

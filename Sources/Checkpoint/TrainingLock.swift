@@ -34,7 +34,7 @@ public final class TrainingLock {
                 let text = String(decoding: buf.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 let holder = Int(text).map { "pid \($0)" } ?? "unknown pid"
                 throw CheckpointError(.locked, path: dir, problem: "\(dir) is in use by another train (\(holder))",
-                                      remedy: "wait for it to finish, stop it, or choose another --out directory")
+                                      remedy: "wait for it to finish, stop it, or choose another output folder", setting: .outputFolder)
             }
             throw POSIX.error("lock", url.path, code: code)
         }
@@ -54,7 +54,8 @@ public final class TrainingLock {
               mine.st_dev == there.st_dev, mine.st_ino == there.st_ino else {
             let dir = url.deletingLastPathComponent().path
             throw CheckpointError(.locked, path: dir, problem: "\(dir) was removed or replaced while this run was training",
-                                  remedy: "nothing was written there; start again with another --out, or --resume from a copy of the old folder")
+                                  remedy: "nothing was written there; start again in another output folder, or resume from a copy of the old folder",
+                                  setting: .outputFolder)
         }
     }
 

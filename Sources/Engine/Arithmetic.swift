@@ -108,9 +108,13 @@ private func binaryBackwardBlocked(_ a: Tensor, _ b: Tensor, _ g: Tensor, _ kind
     }
 }
 
+/// Element-wise a + b, broadcasting.
 public func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .add) }
+/// Element-wise a − b, broadcasting.
 public func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .sub) }
+/// Element-wise a · b, broadcasting.
 public func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .mul) }
+/// Element-wise a / b, broadcasting.
 public func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .div) }
 
 /// `a * scale + shift` element-wise with constants (scaling embeddings by sqrt(d_model), etc.).
@@ -124,8 +128,13 @@ public func affine(_ a: Tensor, scale: Float, shift: Float = 0) -> Tensor {
     }
 }
 
+/// Every value times s.
 public func * (a: Tensor, s: Float) -> Tensor { affine(a, scale: s) }
+/// Every value times s.
 public func * (s: Float, a: Tensor) -> Tensor { affine(a, scale: s) }
+/// Every value plus s.
 public func + (a: Tensor, s: Float) -> Tensor { affine(a, scale: 1, shift: s) }
+/// Every value minus s.
 public func - (a: Tensor, s: Float) -> Tensor { affine(a, scale: 1, shift: -s) }
+/// Every value negated.
 public prefix func - (a: Tensor) -> Tensor { affine(a, scale: -1) }

@@ -1,3 +1,5 @@
+import Random
+
 /// Inverted dropout: each value is zeroed with probability `p` and survivors are scaled by
 /// 1/(1-p), so evaluation (no dropout) needs no rescaling.
 ///
@@ -29,9 +31,9 @@ struct DropoutMask: Sendable {
     let threshold: UInt32   // drop when hash < p · 2³²
 
     init(p: Float, seed: UInt64) {
-        var s = seed
-        multiplier = UInt32(truncatingIfNeeded: splitMix64(&s)) | 1
-        offset = UInt32(truncatingIfNeeded: splitMix64(&s))
+        var s = SplitMix64(seed: seed)
+        multiplier = UInt32(truncatingIfNeeded: s.next()) | 1
+        offset = UInt32(truncatingIfNeeded: s.next())
         threshold = UInt32(min(4_294_967_295, Double(p) * 4_294_967_296.0))
     }
 

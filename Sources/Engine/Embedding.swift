@@ -18,3 +18,22 @@ public func embedding(_ table: Tensor, ids: [Int32], shape: [Int]) -> Tensor {
         }
     }
 }
+
+/// The inference twin of `embedding(table, ids:) * scale + positions[…]`: row i of `out` is
+/// row `ids[i]` of `table` [V, D] times `scale`, plus row `position(i)` of `positions` [L, D]
+/// (the same multiply, then add, as the graph ops). Sets `out.count` to `ids.count`.
+public func embedRows(_ table: Tensor, ids: [Int32], scale: Float, positions: Tensor, position: (Int) -> Int,
+                      into out: Rows) {
+    precondition(table.rank == 2 && positions.rank == 2 && table.dim(1) == out.width && positions.dim(1) == out.width,
+                 "embedRows: table \(table.shape), positions \(positions.shape), rows of \(out.width)")
+    let (v, d) = (table.dim(0), out.width)
+    out.reserve(ids.count)
+    out.count = ids.count
+    for (i, id) in ids.enumerated() {
+        precondition(id >= 0 && Int(id) < v, "token id \(id) outside vocabulary of \(v)")
+        let p = position(i)
+        precondition(p >= 0 && p < positions.dim(0), "position \(p) outside the table of \(positions.dim(0))")
+        let (e, pe, y) = (table.data + Int(id) * d, positions.data + p * d, out.row(i))
+        for j in 0..<d { y[j] = e[j] * scale + pe[j] }
+    }
+}

@@ -7,7 +7,7 @@
 /// transposed A costs nothing in the kernels.
 ///
 /// Every element gets the same arithmetic whichever kernel or thread covers it (an FMA chain
-/// over k from zero here; the dot-product procedure in `gemmFewRowsDot`), so results are
+/// over k from zero here; the dot-product procedure of `dotProducts`), so results are
 /// thread-count invariant. The chain has no KC blocking, unlike the packed path: which path
 /// runs depends only on m, never on the thread count.
 
@@ -29,7 +29,8 @@ func gemmFewRows(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
     }
     let c = ops.c + rows.lowerBound * ops.ldc
     if ops.transB {
-        gemmFewRowsDot(ops, a: a, m: m, c: c, cols: cols)
+        dotProducts(a: a, m: m, k: k, b: ops.b, ldb: ops.ldb, cols: cols, c: c, ldc: ops.ldc,
+                    ScaledDotSink(alpha: ops.alpha, beta: ops.beta))
     } else {
         gemmFewRowsAxpy(ops, a: a, m: m, c: c, cols: cols)
     }

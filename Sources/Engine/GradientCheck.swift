@@ -13,7 +13,9 @@ public enum GradientCheck {
         public let maxAbsError: Float
         /// Where the worst ratio occurred, e.g. "input 1 [17]: analytic 0.513 numeric 0.498".
         public let worst: String
+        /// True when every gradient agrees with its finite difference within tolerance.
         public var passed: Bool { worstRatio <= 1 }
+        /// The worst disagreement, for failure messages.
         public var description: String { "worst ratio \(worstRatio), max abs error \(maxAbsError) at \(worst)" }
     }
 

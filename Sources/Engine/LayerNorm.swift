@@ -62,3 +62,39 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
         }
     }
 }
+
+/// Layer-normalises one row of width `d` into `y` (biased variance, as `nn.LayerNorm`) and
+/// returns the row's mean and 1/std for the backward pass: the arithmetic `layerNorm` and its
+/// inference twin `layerNormRows` share.
+@inline(__always)
+func layerNormRow(_ x: UnsafePointer<Float>, width d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                  eps: Float, into y: UnsafeMutablePointer<Float>) -> (mean: Float, rstd: Float) {
+    // 8 partial sums: a scalar `+=` loop is one chain of dependent adds and does not vectorise.
+    var acc = SIMD8<Float>()
+    var j = 0
+    while j < d { acc += loadLanes(x, j, count: d, fill: 0); j += 8 }
+    let mean = acc.sum() / Float(d)
+    acc = SIMD8()
+    j = 0
+    while j < d {
+        let c = loadLanes(x, j, count: d, fill: mean) - mean  // missing lanes give c = 0
+        acc.addProduct(c, c)
+        j += 8
+    }
+    let rstd = 1 / sqrtf(acc.sum() / Float(d) + eps)
+    for j in 0..<d { y[j] = (x[j] - mean) * rstd * gamma[j] + beta[j] }
+    return (mean, rstd)
+}
+
+/// The inference twin of `layerNorm`: each row of `x` normalised into the same row of `out`
+/// with exactly `layerNorm`'s arithmetic (`layerNormRow`), no graph. Sets `out.count`.
+public func layerNormRows(_ x: Rows, gamma: Tensor, beta: Tensor, eps: Float, into out: Rows) {
+    let d = x.width
+    precondition(gamma.count == d && beta.count == d && out.width == d, "layerNormRows: rows of \(d), gamma \(gamma.shape), output \(out.width)")
+    precondition(x !== out, "layerNormRows: input and output must be different rows")
+    out.reserve(x.count)
+    out.count = x.count
+    for row in 0..<x.count {
+        _ = layerNormRow(x.row(row), width: d, gamma: gamma.data, beta: beta.data, eps: eps, into: out.row(row))
+    }
+}

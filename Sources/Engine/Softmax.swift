@@ -37,3 +37,16 @@ public func softmax(_ x: Tensor, scale: Float = 1, mask: Tensor? = nil) -> Tenso
         }
     }
 }
+
+/// Turns one row of scaled, masked scores whose maximum is `mx` into softmax weights, in place.
+/// A row whose every entry is masked (mx = −∞) becomes all zeros instead of NaN; returns false then.
+@inline(__always)
+func softmaxRowInPlace(_ w: UnsafeMutablePointer<Float>, count n: Int, max mx: Float) -> Bool {
+    if mx == -Float.infinity {
+        for j in 0..<n { w[j] = 0 }
+        return false
+    }
+    let inv = 1 / expShiftedInPlace(w, count: n, shift: mx)
+    for j in 0..<n { w[j] *= inv }
+    return true
+}

@@ -22,6 +22,7 @@ public final class Storage: @unchecked Sendable {
     public static var liveBytes: Int { _liveBytes }
     /// The most bytes ever live at once since start or the last `resetPeak()`.
     public static var peakBytes: Int { _peakBytes }
+    /// Starts a new peak measurement from the bytes live now.
     public static func resetPeak() { _peakBytes = _liveBytes }
 
     /// Big tensors come and go every training step. glibc serves allocations above 128 KiB
@@ -111,10 +112,12 @@ public final class Tensor {
     /// A scalar (shape `[]`).
     public convenience init(scalar: Float) { self.init(shape: [], values: [scalar]) }
 
+    /// A tensor of zeros (a trainable leaf with `requiresGrad`).
     public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         Tensor(shape: shape, repeating: 0, requiresGrad: requiresGrad)
     }
 
+    /// A tensor of ones.
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 1) }
 
     /// Values drawn from N(0, std²) with the given generator (deterministic for a seed).
@@ -170,6 +173,7 @@ public final class Tensor {
 }
 
 extension Tensor: CustomStringConvertible {
+    /// Shape and the first 8 values.
     public var description: String {
         let head = values.prefix(8).map { String(format: "%.4g", $0) }.joined(separator: ", ")
         return "Tensor(\(shape), [\(head)\(count > 8 ? ", …" : "")])"

@@ -41,9 +41,13 @@ public func gelu(_ a: Tensor) -> Tensor {
     })
 }
 
+/// e^x element-wise.
 public func exp(_ a: Tensor) -> Tensor { unary(a, { expf($0) }, derivative: { _, y in y }) }
+/// ln x element-wise.
 public func log(_ a: Tensor) -> Tensor { unary(a, { logf($0) }, derivative: { x, _ in 1 / x }) }
+/// √x element-wise.
 public func sqrt(_ a: Tensor) -> Tensor { unary(a, { sqrtf($0) }, derivative: { _, y in 0.5 / y }) }
+/// tanh x element-wise.
 public func tanh(_ a: Tensor) -> Tensor { unary(a, { tanhf($0) }, derivative: { _, y in 1 - y * y }) }
 
 /// x^p for a constant exponent p.

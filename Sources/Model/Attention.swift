@@ -1,7 +1,8 @@
 import Engine
 
 // Shape legend: B batch, T query positions, S key/value positions, D model width,
-// H heads, K = D/H width of one head.
+// H heads, K = D/H width of one head; in inference, R query rows (one per token being
+// computed) and C cached positions.
 
 /// Multi-head scaled dot-product attention (Vaswani et al. 2017, §3.2).
 ///
@@ -11,13 +12,21 @@ import Engine
 /// matrices W_Q, W_K, W_V, W_O are fixed after training; Q, K and V are recomputed for every
 /// sentence. Each head sees its own K-wide slice of the projections, and scores are divided by
 /// √K so their spread does not grow with the head width and saturate the softmax.
+///
+/// Two modes, side by side: `callAsFunction` builds the autodiff graph over whole sequences
+/// (training, `--explain`); `storeKeysValues` + `infer` are its inference twin, one query row
+/// at a time over keys and values kept in a `KeyValueCache`, so decoding computes each
+/// position's keys once (`AttentionTwinTests` holds them equal).
 public struct MultiHeadAttention: HasParameters {
+    /// W_Q, W_K, W_V (D -> D, heads side by side) and W_O (merged heads -> D).
     public let query, key, value, output: Linear
+    /// Heads H; each works in K = D / H dimensions.
     public let heads: Int
     /// Dotted name (e.g. "decoder.layers.0.cross"), reported to `ForwardContext.observer`.
     public let name: String
     let dropout: Float
 
+    /// Attention of width `dim` with `heads` heads, dropout on its weights, and its dotted `name`.
     public init(_ dim: Int, heads: Int, dropout: Float, name: String, weights: inout WeightInitializer) {
         query = Linear(dim, dim, weights: &weights)
         key = Linear(dim, dim, weights: &weights)
@@ -62,6 +71,33 @@ public struct MultiHeadAttention: HasParameters {
         return x.reshaped([b, l, heads, d / heads]).permuted([0, 2, 1, 3])
     }
 
+    // MARK: Inference twin: cached keys and values, one query row at a time
+
+    /// The graph's `key(memory)`, `value(memory)` and `splitHeads`, for the cache: projects each
+    /// row of `memory` [R, D] to a key and a value and stores them at `at(row)` (block,
+    /// position) of `cache`, the key hidden where `hidden[row]` (a `<pad>`; `Masks.hiddenKeys`).
+    public func storeKeysValues(of memory: Rows, in cache: KeyValueCache, hidden: [Bool],
+                                at: (Int) -> (block: Int, position: Int), _ s: InferenceScratch) {
+        key.infer(memory, into: s.keys)       // [R, D]
+        value.infer(memory, into: s.values)   // [R, D]
+        cache.store(keys: s.keys, values: s.values, hidden: hidden, at: at)
+    }
+
+    /// The inference twin of `callAsFunction`, with the residual add of the block around it:
+    /// each row r of `x` [R, D] queries the first `count` positions of block `blocks[r]` of
+    /// `cache`, and `stream` [R, D] += W_O · (heads merged). No dropout. `observer`, if given,
+    /// receives (`name`, "weights", [R, H, 1, count]) as `ForwardContext.observer` would for the
+    /// last query row of the graph.
+    public func infer(_ x: Rows, over cache: KeyValueCache, blocks: [Int], count: Int, _ s: InferenceScratch,
+                      observer: ((String, String, Tensor) -> Void)? = nil, addingTo stream: Rows) {
+        query.infer(x, into: s.queries)                                                   // [R, D]
+        let weights = observer.map { _ in Tensor(uninitializedShape: [x.count, heads, 1, count]) }  // [R, H, 1, C]
+        attendCached(s.queries, cache: cache, blocks: blocks, count: count, weights: weights, into: s.mixed)  // [R, D]
+        if let observer, let weights { observer(name, "weights", weights) }
+        output.infer(s.mixed, into: stream, .accumulate)                                  // [R, D]
+    }
+
+    /// query, key, value and output, each weight then bias.
     public func parameters(_ prefix: String) -> [(name: String, tensor: Tensor)] {
         query.parameters(join(prefix, "query")) + key.parameters(join(prefix, "key"))
             + value.parameters(join(prefix, "value")) + output.parameters(join(prefix, "output"))

@@ -24,10 +24,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var tieOutputEmbedding: Bool = false
     /// Layer norm epsilon, e.g. 1e-5 (PyTorch's default).
     public var layerNormEpsilon: Float = 1e-5
+    /// The token id that only fills a batch row to length: attention masks hide it as a key and
+    /// the loss ignores it as a target. The model does not define the special tokens; Training
+    /// passes Text's `SpecialTokens.pad` (0, the value every checkpoint of this format uses, so
+    /// it is not saved: `CodingKeys` leaves it out).
+    public var padding: Int32 = 0
 
+    private enum CodingKeys: String, CodingKey {
+        case sourceVocabSize, targetVocabSize, modelDim, heads, encoderLayers, decoderLayers, feedForwardDim,
+             dropout, maxLength, tieOutputEmbedding, layerNormEpsilon
+    }
+
+    /// A configuration; the defaults are `train`'s preset (tied output aside).
     public init(sourceVocabSize: Int, targetVocabSize: Int, modelDim: Int = 128, heads: Int = 4,
                 encoderLayers: Int = 3, decoderLayers: Int = 3, feedForwardDim: Int = 512,
-                dropout: Float = 0.1, maxLength: Int = 256, tieOutputEmbedding: Bool = false) {
+                dropout: Float = 0.1, maxLength: Int = 256, tieOutputEmbedding: Bool = false, padding: Int32 = 0) {
         self.sourceVocabSize = sourceVocabSize
         self.targetVocabSize = targetVocabSize
         self.modelDim = modelDim
@@ -38,21 +49,22 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.dropout = dropout
         self.maxLength = maxLength
         self.tieOutputEmbedding = tieOutputEmbedding
+        self.padding = padding
     }
 
     /// Problems that make this configuration unusable, as messages naming the setting and a fix.
     public var problems: [String] {
         var out: [String] = []
-        for (name, v) in [("model-dim", modelDim), ("heads", heads), ("ff-dim", feedForwardDim),
-                          ("max-length", maxLength), ("source vocabulary", sourceVocabSize),
-                          ("target vocabulary", targetVocabSize)] where v <= 0 {
+        for (name, v) in [("the model width", modelDim), ("heads", heads), ("the feed-forward width", feedForwardDim),
+                          ("the maximum length", maxLength), ("the source vocabulary", sourceVocabSize),
+                          ("the target vocabulary", targetVocabSize)] where v <= 0 {
             out.append("\(name) must be positive, got \(v)")
         }
-        for (name, v) in [("encoder-layers", encoderLayers), ("decoder-layers", decoderLayers)] where v < 0 {
+        for (name, v) in [("encoder layers", encoderLayers), ("decoder layers", decoderLayers)] where v < 0 {
             out.append("\(name) must be zero or more, got \(v)")
         }
         if heads > 0 && modelDim % heads != 0 {
-            out.append("model-dim \(modelDim) is not divisible by heads \(heads): pick e.g. --model-dim \(max(heads, modelDim / heads * heads)) or --heads that divides \(modelDim)")
+            out.append("the model width \(modelDim) is not divisible by heads \(heads): pick a multiple of \(heads), e.g. \(max(heads, modelDim / heads * heads)), or a number of heads that divides \(modelDim)")
         }
         if !(dropout >= 0 && dropout < 1) { out.append("dropout must be in [0, 1), got \(dropout)") }
         return out

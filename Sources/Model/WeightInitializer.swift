@@ -1,8 +1,8 @@
 import Engine
 
 /// Where a new model's weights come from: drawn from a seeded generator (a model about to be
-/// trained) or left unset because `Transformer.load` is about to overwrite every one of them
-/// (a checkpoint being read). Drawing ~12M random numbers (Box–Muller for the embeddings) only
+/// trained) or left unset because a checkpoint loader (Training's `loadCheckpoint`) is about to
+/// overwrite every one of them. Drawing ~12M random numbers (Box–Muller for the embeddings) only
 /// to throw them away was a quarter of `translate`'s start-up time.
 public struct WeightInitializer {
     private var rng: RandomGenerator?
@@ -10,7 +10,7 @@ public struct WeightInitializer {
     /// Random weights whose every value is fixed by `seed`.
     public static func random(seed: UInt64) -> WeightInitializer { WeightInitializer(rng: RandomGenerator(seed: seed)) }
 
-    /// Allocated but unset (arbitrary values): only for a model that `load` fills next.
+    /// Allocated but unset (arbitrary values): only for a model a checkpoint loader fills next.
     public static var unset: WeightInitializer { WeightInitializer(rng: nil) }
 
     /// Values uniform in [-bound, bound) (a trainable leaf), or unset.

@@ -37,7 +37,7 @@ struct BPELearner {
         words.reserveCapacity(sorted.count)
         freqs.reserveCapacity(sorted.count)
         for (w, f) in sorted {
-            words.append(w.unicodeScalars.map { ids[$0] ?? Vocabulary.unk })
+            words.append(w.unicodeScalars.map { ids[$0] ?? SpecialTokens.unknown })
             freqs.append(f)
         }
         for (wi, w) in words.enumerated() where w.count > 1 {
@@ -54,7 +54,7 @@ struct BPELearner {
     /// Pair key, or 0 for a pair that must never merge (one side `<unk>`).
     @inline(__always)
     static func key(_ a: Int32, _ b: Int32) -> UInt64 {
-        if a == Vocabulary.unk || b == Vocabulary.unk { return 0 }
+        if a == SpecialTokens.unknown || b == SpecialTokens.unknown { return 0 }
         return UInt64(UInt32(a)) << 32 | UInt64(UInt32(b))
     }
 

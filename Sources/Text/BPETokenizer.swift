@@ -6,8 +6,11 @@ import Foundation
 /// Encoded pieces are memoised in a bounded, lock-protected cache shared by copies of the
 /// tokenizer, since the same few thousand words make up most of any corpus.
 public struct BPETokenizer: Tokenizer, Codable {
+    /// How text is normalised first.
     public let normalizer: Normalizer
+    /// How normalised text is cut into words and punctuation.
     public let preTokenizer: PreTokenizer
+    /// The id <-> piece table (characters and merged pieces).
     public let vocabulary: Vocabulary
     /// Merges in rank order, as (left, right) token strings.
     public let merges: [(String, String)]
@@ -25,7 +28,7 @@ public struct BPETokenizer: Tokenizer, Codable {
         self.vocabulary = vocabulary
         self.merges = merges
         var scalarIds: [Unicode.Scalar: Int32] = [:]
-        for (i, t) in vocabulary.tokens.enumerated() where i >= Vocabulary.specialTokens.count {
+        for (i, t) in vocabulary.tokens.enumerated() where i >= SpecialTokens.strings.count {
             let scalars = t.unicodeScalars
             if scalars.count == 1, let c = scalars.first { scalarIds[c] = Int32(i) }
         }
@@ -54,6 +57,7 @@ public struct BPETokenizer: Tokenizer, Codable {
                                 vocabulary: learner.vocabulary, merges: learner.merges)
     }
 
+    /// Token ids of `text`: each word's characters merged by the learned rules, in rank order.
     public func encode(_ text: String) -> [Int32] {
         var ids: [Int32] = []
         for p in preTokenizer.split(normalizer.normalize(text)) {
@@ -68,13 +72,14 @@ public struct BPETokenizer: Tokenizer, Codable {
         return ids
     }
 
+    /// The normalised text of `ids` (special tokens dropped, ▁ marks turned back into spaces).
     public func decode(_ ids: [Int32]) -> String {
         preTokenizer.join(decodablePieces(ids))
     }
 
     /// Applies merges to one piece: repeatedly merge every occurrence of the lowest-ranked pair.
     private func encodePiece(_ piece: String) -> [Int32] {
-        var symbols = piece.unicodeScalars.map { scalarIds[$0] ?? Vocabulary.unk }
+        var symbols = piece.unicodeScalars.map { scalarIds[$0] ?? SpecialTokens.unknown }
         while symbols.count > 1 {
             var bestRank = Int32.max
             var bestKey: UInt64 = 0

@@ -1,8 +1,11 @@
 /// A tokenised training example (no `<s>`/`</s>`; the batcher adds them).
 public struct TokenizedPair: Codable, Sendable, Equatable {
+    /// Source ids, without `<s>`/`</s>`.
     public var source: [Int32]
+    /// Target ids, without `<s>`/`</s>`.
     public var target: [Int32]
 
+    /// A pair of id sequences.
     public init(source: [Int32], target: [Int32]) {
         self.source = source
         self.target = target
@@ -18,6 +21,7 @@ extension TokenizerPair {
 
 /// How batches are formed; stored with the training config so a run can be resumed exactly.
 public struct BatchConfig: Codable, Sendable, Equatable {
+    /// What happens to a side longer than `maxLength`.
     public enum OverLength: String, Codable, Sendable {
         /// Cut the side to `maxLength` tokens.
         case truncate
@@ -39,6 +43,7 @@ public struct BatchConfig: Codable, Sendable, Equatable {
     /// Seed of the shuffles, e.g. 1; the same seed gives the same batches in the same order.
     public var seed: UInt64
 
+    /// A batching recipe; see the properties.
     public init(maxTokens: Int = 4096, maxLength: Int = 100, overLength: OverLength = .truncate,
                 bucketSize: Int = 16384, seed: UInt64 = 1) {
         self.maxTokens = maxTokens
@@ -60,8 +65,10 @@ public struct BatchStats: Codable, Sendable, Equatable, CustomStringConvertible 
     /// Pairs left out because a side has no tokens.
     public var skippedEmpty = 0
 
+    /// Nothing kept or dropped yet.
     public init() {}
 
+    /// One line for logs.
     public var description: String {
         "\(pairs) pairs batched; \(truncated) truncated, \(skippedTooLong) skipped as too long, \(skippedEmpty) skipped as empty"
     }

@@ -1,3 +1,5 @@
+import Random
+
 /// Groups tokenised pairs into padded batches under a token budget, deterministically per
 /// (seed, epoch).
 ///
@@ -6,7 +8,9 @@
 /// B × (S + T) ≤ `maxTokens`, then shuffle the batch order so lengths are not visited in sequence.
 /// Every kept pair appears in exactly one batch per epoch.
 public struct Batcher: Sendable {
+    /// The recipe.
     public let config: BatchConfig
+    /// What was kept and dropped.
     public let stats: BatchStats
     private let sources: [[Int32]]
     private let targets: [[Int32]]
@@ -112,9 +116,9 @@ public struct Batcher: Sendable {
         let b = rows.count
         let s = rows.map { sources[$0].count }.max() ?? 0
         let t = (rows.map { targets[$0].count }.max() ?? 0) + 1
-        var src = [Int32](repeating: Vocabulary.pad, count: b * s)
-        var tin = [Int32](repeating: Vocabulary.pad, count: b * t)
-        var tout = [Int32](repeating: Vocabulary.pad, count: b * t)
+        var src = [Int32](repeating: SpecialTokens.pad, count: b * s)
+        var tin = [Int32](repeating: SpecialTokens.pad, count: b * t)
+        var tout = [Int32](repeating: SpecialTokens.pad, count: b * t)
         var sourceTokens = 0
         var targetTokens = 0
         src.withUnsafeMutableBufferPointer { sp in
@@ -124,12 +128,12 @@ public struct Batcher: Sendable {
                         let x = sources[i]
                         let y = targets[i]
                         for k in 0..<x.count { sp[r * s + k] = x[k] }
-                        ip[r * t] = Vocabulary.bos
+                        ip[r * t] = SpecialTokens.begin
                         for k in 0..<y.count {
                             ip[r * t + k + 1] = y[k]
                             op[r * t + k] = y[k]
                         }
-                        op[r * t + y.count] = Vocabulary.eos
+                        op[r * t + y.count] = SpecialTokens.end
                         sourceTokens += x.count
                         targetTokens += y.count + 1
                     }
@@ -150,6 +154,7 @@ public struct BatchPosition: Codable, Sendable, Equatable {
     /// 0-based batch index within the epoch, e.g. 120.
     public var batch: Int
 
+    /// Batch `batch` of epoch `epoch`, both 0-based.
     public init(epoch: Int = 0, batch: Int = 0) {
         self.epoch = epoch
         self.batch = batch
@@ -159,6 +164,7 @@ public struct BatchPosition: Codable, Sendable, Equatable {
 /// Endless batch stream across epochs; `position` is always the batch `next()` returns next.
 public struct BatchIterator: IteratorProtocol, Sequence, Sendable {
     private let batcher: Batcher
+    /// The batch `next()` returns next.
     public private(set) var position: BatchPosition
     private var plan: [[Int]]
     private var planEpoch: Int

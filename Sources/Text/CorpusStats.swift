@@ -4,6 +4,7 @@ public struct CorpusReaderConfig: Codable, Sendable, Equatable {
     /// e.g. 1000. They are never held in memory whole, so a corrupt multi-GB line is harmless.
     public var maxCharacters: Int
 
+    /// Lines longer than `maxCharacters` are skipped.
     public init(maxCharacters: Int = 1000) {
         self.maxCharacters = maxCharacters
     }
@@ -24,11 +25,13 @@ public struct CorpusStats: Codable, Sendable, Equatable, CustomStringConvertible
     /// Bytes read from disk (all files).
     public var bytesRead = 0
 
+    /// Nothing read yet.
     public init() {}
 
     /// All skipped lines, whatever the reason.
     public var skipped: Int { skippedBlank + skippedEmptySide + skippedTooLong }
 
+    /// One line for logs, e.g. "200 pairs from 203 lines; skipped …".
     public var description: String {
         "\(pairsKept) pairs from \(linesRead) lines; skipped \(skippedEmptySide) with an empty side, "
             + "\(skippedTooLong) too long, \(skippedBlank) blank"

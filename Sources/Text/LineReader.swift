@@ -5,8 +5,12 @@ import Foundation
 ///
 /// Lines are split on `\n`; a trailing `\r` (CRLF files) and a leading UTF-8 BOM on the first
 /// line are removed. Lines longer than `maxLineBytes` are reported as `.tooLong` without being
-/// buffered: the reader discards bytes until the next newline.
-struct LineReader {
+/// buffered: the reader discards bytes until the next newline. Reads pipes too (`/dev/fd/63`
+/// from `--input <(cut -f1 file.tsv)`, standard input).
+///
+/// The corpus readers stream through it; `lines(ofFile:)` and `standardInputLines()` give tools
+/// that take one sentence per line (`translate`) the same handling in one call.
+public struct LineReader {
     enum Line {
         /// The line's bytes, valid only inside the `next` callback.
         case text(UnsafeBufferPointer<UInt8>)
@@ -39,7 +43,12 @@ struct LineReader {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw TextError.unreadable(path: path, reason: "permission denied or not a regular file")
         }
-        self.path = path
+        self.init(handle: handle, name: path, maxLineBytes: maxLineBytes, chunkSize: chunkSize)
+    }
+
+    /// Reads an open handle (e.g. standard input); `name` stands for the file in messages.
+    init(handle: FileHandle, name: String, maxLineBytes: Int, chunkSize: Int = 1 << 20) {
+        self.path = name
         self.handle = handle
         self.maxLineBytes = max(1, maxLineBytes)
         self.chunkSize = max(4096, chunkSize)
@@ -139,5 +148,38 @@ struct LineReader {
 
     func close() {
         try? handle.close()
+    }
+}
+
+extension LineReader {
+    /// Longest line `lines(ofFile:)` accepts: far beyond any sentence, small enough to buffer.
+    public static let longestTextLine = 1 << 22
+
+    /// Every line of the file (or pipe) at `path` as text: a BOM dropped, LF or CRLF line ends,
+    /// no line after a final line end. Throws `TextError` naming the file (and the line, for
+    /// invalid UTF-8 or a line longer than `longestTextLine` bytes).
+    public static func lines(ofFile path: String) throws -> [String] {
+        var reader = try LineReader(path: path, maxLineBytes: longestTextLine)
+        defer { reader.close() }
+        return try reader.remainingLines()
+    }
+
+    /// Every line of standard input, as `lines(ofFile:)` reads a file ("<stdin>" in messages).
+    public static func standardInputLines() throws -> [String] {
+        var reader = LineReader(handle: .standardInput, name: "<stdin>", maxLineBytes: longestTextLine)
+        return try reader.remainingLines()
+    }
+
+    private mutating func remainingLines() throws -> [String] {
+        var lines: [String] = []
+        let name = path
+        while let line = try next({ line, number -> String in
+            guard case .text(let bytes) = line else { throw TextError.lineTooLong(path: name, line: number, limit: Self.longestTextLine) }
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw TextError.invalidUTF8(path: name, line: number) }
+            return text
+        }) {
+            lines.append(line)
+        }
+        return lines
     }
 }

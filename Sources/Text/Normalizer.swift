@@ -13,6 +13,7 @@ public struct Normalizer: Codable, Sendable, Equatable {
     /// trim both ends, e.g. true: "  a \u{A0}?" becomes "a ?".
     public var collapseWhitespace: Bool
 
+    /// A normaliser; see the properties for each step.
     public init(nfc: Bool = true, lowercase: Bool = false, collapseWhitespace: Bool = true) {
         self.nfc = nfc
         self.lowercase = lowercase

@@ -2,9 +2,12 @@ import Foundation
 
 /// One translation example: a source sentence and its target, as read (not yet normalised).
 public struct SentencePair: Codable, Sendable, Hashable {
+    /// The source sentence.
     public var source: String
+    /// Its translation.
     public var target: String
 
+    /// A pair as read.
     public init(source: String, target: String) {
         self.source = source
         self.target = target
@@ -16,9 +19,12 @@ public struct SentencePair: Codable, Sendable, Hashable {
 /// Readers split bytes themselves (memchr on 1 MiB chunks, one UTF-8 validation per side) because
 /// building a String of the whole file and splitting it is several times slower and doubles memory.
 public struct ParallelCorpus: Sendable {
+    /// The pairs kept, in file order.
     public var pairs: [SentencePair]
+    /// How many lines were read and skipped, and why.
     public var stats: CorpusStats
 
+    /// A corpus of `pairs`.
     public init(pairs: [SentencePair], stats: CorpusStats = CorpusStats()) {
         self.pairs = pairs
         self.stats = stats

@@ -15,6 +15,7 @@ public struct PreTokenizer: Codable, Sendable, Equatable {
     /// Split words at inner apostrophes by the clitic rules above, e.g. true: "l'homme" -> ["▁l'", "homme"].
     public var splitApostrophes: Bool
 
+    /// A pre-tokeniser; see the properties.
     public init(addDummyPrefix: Bool = true, splitApostrophes: Bool = true) {
         self.addDummyPrefix = addDummyPrefix
         self.splitApostrophes = splitApostrophes

@@ -17,6 +17,8 @@ public enum TextError: Error, CustomStringConvertible, LocalizedError, Equatable
     case missingColumn(path: String, line: Int)
     /// A line whose bytes are not valid UTF-8.
     case invalidUTF8(path: String, line: Int)
+    /// A line longer than a reader accepts (`limit` bytes).
+    case lineTooLong(path: String, line: Int, limit: Int)
     /// Every line was skipped (empty side or too long); `summary` says how many of each.
     case noUsablePairs(path: String, summary: String)
     /// A configuration value that cannot work (e.g. a zero token budget).
@@ -28,6 +30,7 @@ public enum TextError: Error, CustomStringConvertible, LocalizedError, Equatable
     /// No training text to learn a tokenizer from.
     case emptyTrainingText
 
+    /// What is wrong, where, and what to do.
     public var description: String {
         switch self {
         case .fileNotFound(let path):
@@ -45,6 +48,8 @@ public enum TextError: Error, CustomStringConvertible, LocalizedError, Equatable
         case .invalidUTF8(let path, let line):
             return "\(path):\(line): the line is not valid UTF-8. Convert the file to UTF-8 "
                 + "(e.g. `iconv -f latin1 -t utf-8`) or delete the line."
+        case .lineTooLong(let path, let line, let limit):
+            return "\(path):\(line): the line is longer than \(limit) bytes. Split it into sentences, one per line."
         case .noUsablePairs(let path, let summary):
             return "\(path): no usable sentence pairs (\(summary)). Check the file format, "
                 + "or raise the maximum line length if every line was too long."
@@ -62,5 +67,6 @@ public enum TextError: Error, CustomStringConvertible, LocalizedError, Equatable
         }
     }
 
+    /// The same, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

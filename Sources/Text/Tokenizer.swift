@@ -25,9 +25,9 @@ extension Tokenizer {
         var out: [String] = []
         out.reserveCapacity(ids.count)
         for id in ids {
-            if id == Vocabulary.unk {
-                out.append(Vocabulary.specialTokens[1])
-            } else if !Vocabulary.isSpecial(id), let t = vocabulary.token(id) {
+            if id == SpecialTokens.unknown {
+                out.append(SpecialTokens.strings[1])
+            } else if !SpecialTokens.contains(id), let t = vocabulary.token(id) {
                 out.append(t)
             }
         }
@@ -47,9 +47,13 @@ public enum AnyTokenizer: Tokenizer, Codable {
         }
     }
 
+    /// The id <-> piece table.
     public var vocabulary: Vocabulary { base.vocabulary }
+    /// How text is normalised before it is cut into pieces.
     public var normalizer: Normalizer { base.normalizer }
+    /// Token ids of `text` (no `<s>`/`</s>`).
     public func encode(_ text: String) -> [Int32] { base.encode(text) }
+    /// The normalised text of `ids` (special tokens dropped).
     public func decode(_ ids: [Int32]) -> String { base.decode(ids) }
 
     private enum CodingKeys: String, CodingKey { case kind, model }

@@ -2,6 +2,7 @@ import Foundation
 
 /// How to build the tokenizer(s) for a translation corpus; stored with checkpoints.
 public struct TokenizerSpec: Codable, Sendable, Equatable {
+    /// Word-level ids or BPE subwords.
     public enum Kind: String, Codable, Sendable {
         /// One token per word or punctuation run.
         case word
@@ -24,6 +25,7 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
     /// embeddings); false learns a separate model for each side.
     public var shared: Bool
 
+    /// A tokenizer recipe; see the properties for what each setting does.
     public init(kind: Kind = .bpe, merges: Int = 8000, minFrequency: Int = 2,
                 maxVocabularySize: Int = 32000, lowercase: Bool = false, shared: Bool = true) {
         self.kind = kind
@@ -40,7 +42,7 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
     /// Learns one tokenizer from `texts`.
     public func learn(from texts: [String]) throws -> AnyTokenizer {
         guard merges >= 0 else { throw TextError.invalidConfig(field: "merges", reason: "must be ≥ 0, got \(merges)") }
-        guard maxVocabularySize > Vocabulary.specialTokens.count else {
+        guard maxVocabularySize > SpecialTokens.strings.count else {
             throw TextError.invalidConfig(field: "maxVocabularySize", reason: "must exceed 4 (the special tokens), got \(maxVocabularySize)")
         }
         switch kind {
@@ -58,10 +60,14 @@ public struct TokenizerSpec: Codable, Sendable, Equatable {
 /// The source and target tokenizers of a translation model (the same one when `spec.shared`),
 /// serialisable to one JSON string for a checkpoint's metadata.
 public struct TokenizerPair: Codable, Sendable {
+    /// The recipe both were learned with.
     public let spec: TokenizerSpec
+    /// The source language's tokenizer.
     public let source: AnyTokenizer
+    /// The target language's tokenizer (the same as `source` with a shared vocabulary).
     public let target: AnyTokenizer
 
+    /// A pair of tokenizers learned with `spec`.
     public init(spec: TokenizerSpec, source: AnyTokenizer, target: AnyTokenizer) {
         self.spec = spec
         self.source = source

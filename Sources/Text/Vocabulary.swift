@@ -1,17 +1,6 @@
-/// The id <-> token-string table shared by all tokenizers, with the special tokens at fixed ids
-/// so the model, batcher and decoder can rely on them without looking anything up.
+/// The id <-> token-string table shared by all tokenizers, starting with the `SpecialTokens` at
+/// their fixed ids.
 public struct Vocabulary: Sendable, Equatable {
-    /// Padding, ignored by the loss and attention masks.
-    public static let pad: Int32 = 0
-    /// Any piece not in the vocabulary.
-    public static let unk: Int32 = 1
-    /// Beginning of sentence: the decoder's first input.
-    public static let bos: Int32 = 2
-    /// End of sentence: the decoder's last target.
-    public static let eos: Int32 = 3
-    /// Strings of the special tokens, in id order.
-    public static let specialTokens = ["<pad>", "<unk>", "<s>", "</s>"]
-
     /// Every token string; `tokens[id]` is the string of `id`.
     public private(set) var tokens: [String]
     private var index: [String: Int32]
@@ -21,7 +10,7 @@ public struct Vocabulary: Sendable, Equatable {
     public init(tokens: [String]) {
         self.tokens = []
         self.index = [:]
-        for t in Vocabulary.specialTokens + tokens { add(t) }
+        for t in SpecialTokens.strings + tokens { add(t) }
     }
 
     /// Adds `token` if absent and returns its id either way.
@@ -34,7 +23,7 @@ public struct Vocabulary: Sendable, Equatable {
         return id
     }
 
-    /// Number of tokens including the four special ones.
+    /// Number of tokens including the special ones.
     public var count: Int { tokens.count }
 
     /// The id of `token`, or nil if it is not in the vocabulary.
@@ -45,8 +34,6 @@ public struct Vocabulary: Sendable, Equatable {
         id >= 0 && Int(id) < tokens.count ? tokens[Int(id)] : nil
     }
 
-    /// True for `<pad>`, `<unk>`, `<s>` and `</s>`.
-    public static func isSpecial(_ id: Int32) -> Bool { id >= 0 && id < 4 }
 }
 
 extension Vocabulary: Codable {
@@ -57,10 +44,11 @@ extension Vocabulary: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let list = try c.decode([String].self, forKey: .tokens)
-        guard Array(list.prefix(4)) == Vocabulary.specialTokens else {
-            throw TextError.invalidTokenizerJSON(reason: "vocabulary does not start with \(Vocabulary.specialTokens)")
+        let special = SpecialTokens.strings
+        guard Array(list.prefix(special.count)) == special else {
+            throw TextError.invalidTokenizerJSON(reason: "vocabulary does not start with \(special)")
         }
-        self.init(tokens: Array(list.dropFirst(4)))
+        self.init(tokens: Array(list.dropFirst(special.count)))
         guard tokens.count == list.count else {
             throw TextError.invalidTokenizerJSON(reason: "vocabulary contains duplicate tokens")
         }

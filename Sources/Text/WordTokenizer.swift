@@ -4,10 +4,14 @@
 /// An unknown piece that follows a space is encoded as `▁` + `<unk>`, so the space survives
 /// decoding ("I saw <unk>" rather than "I saw<unk>").
 public struct WordTokenizer: Tokenizer, Codable {
+    /// How text is normalised first.
     public let normalizer: Normalizer
+    /// How normalised text is cut into words and punctuation.
     public let preTokenizer: PreTokenizer
+    /// One id per word kept.
     public let vocabulary: Vocabulary
 
+    /// A tokenizer from its parts.
     public init(normalizer: Normalizer, preTokenizer: PreTokenizer, vocabulary: Vocabulary) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
@@ -24,11 +28,12 @@ public struct WordTokenizer: Tokenizer, Codable {
         var kept = counts.filter { $0.value >= max(1, minFrequency) && $0.key != PreTokenizer.marker }
             .map { ($0.key, $0.value) }
         kept.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        let room = max(0, maxVocabularySize - Vocabulary.specialTokens.count - 1)
+        let room = max(0, maxVocabularySize - SpecialTokens.strings.count - 1)
         let words = [PreTokenizer.marker] + kept.prefix(room).map { $0.0 }
         return WordTokenizer(normalizer: normalizer, preTokenizer: preTokenizer, vocabulary: Vocabulary(tokens: words))
     }
 
+    /// One id per word (`<unk>` for words not kept).
     public func encode(_ text: String) -> [Int32] {
         let pieces = preTokenizer.split(normalizer.normalize(text))
         var ids: [Int32] = []
@@ -42,12 +47,13 @@ public struct WordTokenizer: Tokenizer, Codable {
                 if p.unicodeScalars.first == Normalizer.boundaryMarker, let space = vocabulary.id(PreTokenizer.marker) {
                     ids.append(space)
                 }
-                ids.append(Vocabulary.unk)
+                ids.append(SpecialTokens.unknown)
             }
         }
         return ids
     }
 
+    /// The normalised text of `ids` (special tokens dropped).
     public func decode(_ ids: [Int32]) -> String {
         preTokenizer.join(decodablePieces(ids))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Text
 
 // Beam search over the incremental decoder (`startDecoding` / `decodeStep`), batched over
 // sentences: the live hypotheses of every unfinished sentence are the rows of one cache.

@@ -18,7 +18,7 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
     let url = try CheckpointDirectory.resolve(path)
     let reader = try TensorReader(url: url, verify: true)
     let metadata = reader.header.metadata
-    let config = try decode(ModelConfig.self, CheckpointKeys.modelConfig, in: metadata, url: url)
+    let config = try decode(ModelConfig.self, CheckpointKeys.modelConfig, in: metadata, url: url).withTextTokens()
     guard config.problems.isEmpty else {
         throw TrainingError("\(url.path): model_config is unusable: \(config.problems.joined(separator: "; "))")
     }
@@ -43,7 +43,7 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
         guard e.shape == t.shape else {
             throw TrainingError("\(url.path): tensor '\(name)' has shape \(e.shape), the model config needs \(t.shape); the file does not match its own model_config")
         }
-        jobs.append(LoadJob(entry: e, destination: SharedPointer(t.data)))
+        jobs.append(LoadJob(entry: e, destination: t.storage))
         parameterNames.insert(name)
     }
     let others = reader.header.tensors.filter { !parameterNames.contains($0.name) }
@@ -68,30 +68,25 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
     return LoadedCheckpoint(url: url, model: model, tokenizers: tokenizers, state: state, trainConfig: trainConfig, file: file)
 }
 
-/// One tensor to read into `destination` (a model parameter), or only to checksum (nil).
+/// One tensor to read into `destination` (a model parameter's values), or only to checksum (nil).
 private struct LoadJob: Sendable {
     let entry: TensorEntry
-    let destination: SharedPointer<Float>?
+    let destination: Storage?
 }
 
 /// Runs `jobs` over the kernel threads, largest first so the last one to finish is small;
 /// throws the first failure in file order, or the damage of every tensor whose CRC failed.
 private func runLoadJobs(_ jobs: [LoadJob], reader: TensorReader) throws {
     let order = jobs.sorted { $0.entry.elementCount > $1.entry.elementCount }
-    let outcomes = UnsafeMutablePointer<LoadOutcome>.allocate(capacity: max(1, order.count))
-    outcomes.initialize(repeating: LoadOutcome(), count: order.count)
-    defer { outcomes.deinitialize(count: order.count); outcomes.deallocate() }
-    let shared = SharedPointer(outcomes)
-    parallelFor(order.count) { i in
+    let outcomes = parallelMap(order.count) { i -> LoadOutcome in
         let job = order[i]
         do {
             if let d = job.destination {
-                shared[i].damaged = !(try reader.read(job.entry, into: UnsafeMutableBufferPointer(start: d.base, count: job.entry.elementCount)))
-            } else {
-                shared[i].damaged = !(try reader.check(job.entry))
+                return LoadOutcome(damaged: !(try reader.read(job.entry, into: UnsafeMutableBufferPointer(start: d.pointer, count: job.entry.elementCount))))
             }
+            return LoadOutcome(damaged: !(try reader.check(job.entry)))
         } catch {
-            shared[i].error = error
+            return LoadOutcome(error: error)
         }
     }
     let results = (0..<order.count).map { (order[$0].entry, outcomes[$0]) }.sorted { $0.0.dataOffsets.lowerBound < $1.0.dataOffsets.lowerBound }
@@ -100,7 +95,7 @@ private func runLoadJobs(_ jobs: [LoadJob], reader: TensorReader) throws {
     if !damaged.isEmpty { throw SafeTensors.damagedError(path: reader.filePath, tensors: damaged) }
 }
 
-private struct LoadOutcome {
+private struct LoadOutcome: Sendable {
     var damaged = false
     var error: (any Error)?
 }

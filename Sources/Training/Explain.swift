@@ -9,7 +9,9 @@ import Text
 /// and after the mask, the softmax weights, and each value vector's contribution to the output.
 /// Codable, so `translate --explain-json` writes exactly these numbers.
 public struct Explanation: Codable, Sendable {
+    /// The sentence explained, as given.
     public var source: String
+    /// Its translation (the output tokens decoded, without `</s>`).
     public var translation: String
     /// Source pieces (the keys of encoder self-attention and cross-attention).
     public var sourceTokens: [String]
@@ -17,19 +19,28 @@ public struct Explanation: Codable, Sendable {
     public var decoderInputTokens: [String]
     /// Output pieces, ending with `</s>` when the model stopped by itself.
     public var outputTokens: [String]
+    /// One entry per output token: its probability and runners-up.
     public var steps: [Step]
+    /// Every attention block's weights, in forward order (encoder, then decoder self and cross per layer).
     public var maps: [AttentionMap]
+    /// The close-up of one query, if one was chosen.
     public var detail: Detail?
 
     /// One decoding step: the token chosen and the runners-up.
     public struct Step: Codable, Sendable {
+        /// The token chosen at this step.
         public var token: String
+        /// Its probability under the model, 0...1.
         public var probability: Float
+        /// The most probable other tokens, best first.
         public var alternatives: [Alternative]
     }
 
+    /// A token the model could have chosen instead.
     public struct Alternative: Codable, Sendable {
+        /// The alternative token.
         public var token: String
+        /// Its probability under the model, 0...1.
         public var probability: Float
     }
 
@@ -39,8 +50,11 @@ public struct Explanation: Codable, Sendable {
         public var name: String
         /// "encoder self-attention", "decoder masked self-attention" or "cross-attention".
         public var kind: String
+        /// The query positions' pieces (rows of each head's map).
         public var queryTokens: [String]
+        /// The key positions' pieces (columns).
         public var keyTokens: [String]
+        /// Softmax weights per head, query and key: weights[h][t][s]; each row sums to 1.
         public var weights: [[[Float]]]
 
         /// Mean over heads: weights[t][s].
@@ -52,20 +66,29 @@ public struct Explanation: Codable, Sendable {
 
     /// The arithmetic of one query in one head.
     public struct Detail: Codable, Sendable {
+        /// The attention block, e.g. "decoder.layers.1.cross".
         public var map: String
+        /// The head, 0-based.
         public var head: Int
+        /// The query position, 0-based.
         public var position: Int
+        /// The piece at the query position.
         public var queryToken: String
+        /// The key positions' pieces, in order.
         public var keyTokens: [String]
         /// d_k, the width of one head.
         public var headDim: Int
+        /// The query vector q of that position and head [d_k].
         public var query: [Float]
+        /// Every key vector k of that head [S][d_k].
         public var keys: [[Float]]
         /// q·k/√d_k for every key, before the mask.
         public var scores: [Float]
         /// The same after adding the mask (−∞ where attention is not allowed).
         public var maskedScores: [Float]
+        /// The softmax weights of the query over the keys.
         public var weights: [Float]
+        /// Every value vector v of that head [S][d_k].
         public var values: [[Float]]
         /// weight × value vector, one per key; their sum is `output`.
         public var contributions: [[Float]]
@@ -78,9 +101,13 @@ public struct Explanation: Codable, Sendable {
 
 /// Where to look closely: a map name (e.g. "decoder.layers.1.cross"), a head and a query position.
 public struct ExplainFocus: Sendable {
+    /// The attention block, e.g. "decoder.layers.1.cross".
     public var map: String
+    /// The head, 0-based.
     public var head: Int
+    /// The query position, 0-based.
     public var position: Int
+    /// A close-up of query `position` of head `head` in attention block `map`.
     public init(map: String, head: Int, position: Int) {
         self.map = map
         self.head = head
@@ -142,11 +169,14 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
     if let f = try chooseFocus(maps) {
         guard let rec = observed[f.map], let q = rec["queries"], let k = rec["keys"], let vals = rec["values"],
               let sc = rec["scores"], let w = rec["weights"] else {
-            throw TrainingError("--explain-layer: no attention named '\(f.map)'; choose one of: \(model.attentionNames.map(\.name).joined(separator: ", "))")
+            throw TrainingError("no attention named '\(f.map)'; choose one of: \(model.attentionNames.map(\.name).joined(separator: ", "))",
+                                setting: .explainMap)
         }
         let (h, tq, sk, dk) = (q.dim(1), q.dim(2), k.dim(2), q.dim(3))
-        guard (0..<h).contains(f.head) else { throw TrainingError("--explain-head must be 0...\(h - 1), got \(f.head)") }
-        guard (0..<tq).contains(f.position) else { throw TrainingError("--explain-position must be 0...\(tq - 1) for this sentence, got \(f.position)") }
+        guard (0..<h).contains(f.head) else { throw TrainingError("the head must be 0...\(h - 1), got \(f.head)", setting: .explainHead) }
+        guard (0..<tq).contains(f.position) else {
+            throw TrainingError("the query position must be 0...\(tq - 1) for this sentence, got \(f.position)", setting: .explainPosition)
+        }
         func vec(_ t: Tensor, _ row: Int, _ rows: Int) -> [Float] {
             Array(UnsafeBufferPointer(start: t.data + (f.head * rows + row) * dk, count: dk))
         }

@@ -1,13 +1,6 @@
 import Engine
 import Model
-
-/// Special token ids shared by every tokenizer: 0 `<pad>`, 1 `<unk>`, 2 `<s>`, 3 `</s>`.
-public enum SpecialTokens {
-    public static let pad: Int32 = 0
-    public static let unknown: Int32 = 1
-    public static let begin: Int32 = 2
-    public static let end: Int32 = 3
-}
+import Text
 
 /// Pads sentences to one length: ids [B·L] row-major, and L.
 public func padBatch(_ sentences: [[Int32]], pad: Int32 = SpecialTokens.pad) -> (ids: [Int32], length: Int) {

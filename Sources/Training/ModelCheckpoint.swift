@@ -4,26 +4,29 @@ import Foundation
 import Model
 import Text
 
-/// A failure of training or translation that the user can act on; the message says what and how.
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
-}
-
 /// The metadata keys a model checkpoint carries beside its tensors (all JSON strings).
 public enum CheckpointKeys {
+    /// The `ModelConfig`: everything needed to rebuild the model from the tensors.
     public static let modelConfig = "model_config"
+    /// The source and target tokenizers (`TokenizerPair`).
     public static let tokenizers = "tokenizers"
+    /// Where the run stood (`TrainingState`), in checkpoints written by training.
     public static let trainingState = "training_state"
+    /// The run's settings (`TrainConfig`), in checkpoints written by training.
     public static let trainConfig = "train_config"
 }
 
 /// A model rebuilt from a checkpoint file, with everything saved beside it.
 public struct LoadedCheckpoint {
+    /// The file read (a folder resolves to its best or latest checkpoint).
     public let url: URL
+    /// The model, its weights read from the file.
     public let model: Transformer
+    /// The source and target tokenizers the model was trained with.
     public let tokenizers: TokenizerPair
+    /// Where the run stood, for checkpoints written by training.
     public let state: TrainingState?
+    /// The run's settings, for checkpoints written by training.
     public let trainConfig: TrainConfig?
     /// The file's metadata and its tensors that are not model parameters (Adam's moments, for
     /// `Adam.restore`); without `optimizerState` no tensors (the model's are in `model`).
@@ -69,7 +72,8 @@ extension Adam {
         let byName = file.tensors(withPrefix: "adam.")
         for (name, tensor) in state {
             guard let t = byName[name] else {
-                throw TrainingError("\(path): optimizer state '\(name)' is missing, so training cannot resume exactly; start a new run with another --out")
+                throw TrainingError("\(path): optimizer state '\(name)' is missing, so training cannot resume exactly; start a new run in another output folder",
+                                    setting: .output)
             }
             guard t.shape == tensor.shape else {
                 throw TrainingError("\(path): optimizer state '\(name)' has shape \(t.shape), expected \(tensor.shape)")

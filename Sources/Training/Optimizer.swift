@@ -16,8 +16,10 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     /// Clip the global gradient norm to this, e.g. 1.0; 0 turns clipping off.
     public var clipNorm: Double = 1.0
 
+    /// The defaults above.
     public init() {}
 
+    /// The defaults with another peak rate and warm-up.
     public init(learningRate: Double, warmupSteps: Int) {
         self.learningRate = learningRate
         self.warmupSteps = warmupSteps
@@ -35,13 +37,18 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
 /// The moment buffers are named like the parameters (`adam.m.<name>`, `adam.v.<name>`) so they
 /// go into the checkpoint and `--resume` continues exactly.
 public final class Adam {
+    /// β₁, β₂, ε, the schedule and clipping.
     public let config: OptimizerConfig
+    /// The parameters it updates, with their dotted names.
     public let parameters: [(name: String, tensor: Tensor)]
+    /// First moments, one per parameter.
     public private(set) var m: [Tensor]
+    /// Second moments, one per parameter.
     public private(set) var v: [Tensor]
     /// Updates applied so far (the bias-correction step).
     public var step: Int = 0
 
+    /// An optimizer for `parameters` with zero moments.
     public init(_ parameters: [(name: String, tensor: Tensor)], config: OptimizerConfig) {
         self.parameters = parameters
         self.config = config
@@ -68,20 +75,9 @@ public final class Adam {
         let (b1, b2) = (Float(config.beta1), Float(config.beta2))
         let c1 = Float(1 - pow(config.beta1, Double(step))), c2 = Float(1 - pow(config.beta2, Double(step)))
         let (alpha, eps, scale) = (Float(lr) / c1, Float(config.epsilon), Float(gradScale))
-        for (i, (_, p)) in parameters.enumerated() {
-            guard let g = p.grad else { continue }
-            let (pw, pg, pm, pv) = (SharedPointer(p.data), SharedPointer(g.data), SharedPointer(m[i].data), SharedPointer(v[i].data))
-            parallelChunks(p.count, minChunk: 32_768) { r in
-                for j in r {
-                    let gj = pg[j] * scale
-                    let mj = b1 * pm[j] + (1 - b1) * gj
-                    let vj = b2 * pv[j] + (1 - b2) * gj * gj
-                    pm[j] = mj; pv[j] = vj
-                    pw[j] -= alpha * mj / ((vj / c2).squareRoot() + eps)
-                }
-            }
-            p.zeroGrad()
-        }
+        adamUpdate(parameters.map(\.tensor), m: m, v: v,
+                   AdamStep(beta1: b1, beta2: b2, alpha: alpha, secondCorrection: c2, epsilon: eps, gradientScale: scale))
+        for (_, p) in parameters { p.zeroGrad() }
     }
 
     /// Drops all gradients without updating (a skipped step).

@@ -14,6 +14,7 @@ public enum StopSignal {
     /// The signal that asked us to stop (SIGINT = 2, SIGTERM = 15), or 0.
     public static var requested: Int32 { received }
 
+    /// Installs the handlers for SIGINT and SIGTERM.
     public static func install() {
         let handler: @convention(c) (Int32) -> Void = { sig in
             StopSignal.received = sig

@@ -1,3 +1,4 @@
+import Engine
 import Model
 import Text
 
@@ -8,10 +9,13 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var data: String?
     /// Or Moses-style line-aligned files, e.g. "corpus/train.en" and "corpus/train.fr".
     public var source: String?
+    /// ... and the target side, e.g. "corpus/train.fr".
     public var target: String?
     /// Validation TSV, e.g. "data/valid.tsv"; without one, `validHoldOut` pairs are held out.
     public var valid: String?
+    /// Or a Moses-style validation pair: the source side ...
     public var validSource: String?
+    /// ... and the target side.
     public var validTarget: String?
     /// Pairs held out from training for validation when no validation file is given, e.g. 500.
     public var validHoldOut: Int = 500
@@ -27,7 +31,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var tokenizer = TokenizerSpec(kind: .bpe, merges: 4000, minFrequency: 2, shared: false)
     /// The architecture (vocabulary sizes are filled in from the tokenizer): d_model 128,
     /// 4 heads, 3 + 3 layers, d_ff 512, target embedding reused as the output projection.
-    public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0, tieOutputEmbedding: true)
+    public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0, tieOutputEmbedding: true, padding: SpecialTokens.pad)
     /// Adam and the learning-rate schedule: peak 0.003 after 400 warm-up updates (30 minutes
     /// on 2 cores are ~7,300 updates: the usual 4,000-step warm-up would take more than half).
     public var optimizer = OptimizerConfig(learningRate: 3e-3, warmupSteps: 400)
@@ -46,8 +50,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var emaDecay: Double? = 0.999
     /// Seed for initialisation, data order and dropout, e.g. 1.
     public var seed: UInt64 = 1
-    /// Threads for the kernels, e.g. 2.
-    public var threads: Int = 2
+    /// Threads for the kernels, e.g. 8; by default every core the machine offers (`Threads.available`).
+    public var threads: Int = Threads.available
     /// Validate and save a checkpoint every N updates, e.g. 500.
     public var validEvery: Int = 500
     /// Also validate and save every N minutes, e.g. 5 (whichever comes first).
@@ -61,6 +65,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// Stop when consecutive non-finite losses or gradients reach this count, e.g. 5.
     public var maxBadSteps: Int = 5
 
+    /// `train`'s defaults (a real corpus on a few cores); set at least a corpus and a stopping limit.
     public init() {}
 }
 
@@ -80,25 +85,38 @@ public struct TrainingState: Codable, Sendable, Equatable {
     public var history: [ValidationRecord] = []
     /// The best validation BLEU so far and its step.
     public var bestBLEU: Double?
+    /// The step of the best validation BLEU.
     public var bestStep: Int?
     /// Validations since BLEU last improved (for `patience`).
     public var validationsWithoutImprovement = 0
 
+    /// A run that has not started.
     public init() {}
 }
 
 /// One validation: loss, perplexity, BLEU and exact match of greedy translations.
 public struct ValidationRecord: Codable, Sendable, Equatable {
+    /// The update after which it ran.
     public var step: Int
+    /// The epoch, 1-based.
     public var epoch: Int
+    /// Seconds of training so far.
     public var trainSeconds: Double
+    /// Tokens trained on so far.
     public var tokensSeen: Int
+    /// The training loss of the last logged window.
     public var trainLoss: Double?
+    /// Validation loss (cross-entropy per target token, no smoothing).
     public var loss: Double
+    /// e^loss.
     public var perplexity: Double
+    /// Corpus BLEU of greedy translations, as sacreBLEU computes it.
     public var bleu: Double
+    /// chrF of the same translations.
     public var chrf: Double
+    /// Percentage of translations equal to their reference after normalisation.
     public var exactMatch: Double
+    /// Sentences translated for BLEU, chrF and exact match.
     public var sentences: Int
     /// With `--ema`: BLEU of the raw (not averaged) weights at the same step, e.g. 27.9.
     public var rawBLEU: Double?

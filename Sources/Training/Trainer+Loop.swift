@@ -6,14 +6,27 @@ import Model
 import Text
 
 /// Why training stopped.
-public enum StopReason: Equatable, CustomStringConvertible {
-    case steps, epochs, minutes, patience, signal(Int32), nonFinite(String)
+public enum StopReason: Equatable, Sendable, CustomStringConvertible {
+    /// The step limit (`TrainConfig.steps`) was reached.
+    case steps
+    /// The epoch limit (`TrainConfig.epochs`) was reached.
+    case epochs
+    /// The time limit (`TrainConfig.minutes`) was reached.
+    case minutes
+    /// Validation BLEU stopped improving for `TrainConfig.patience` validations.
+    case patience
+    /// A signal asked to stop (2 = SIGINT, Ctrl-C).
+    case signal(Int32)
+    /// Too many non-finite losses or gradients in a row; the message says where it started.
+    case nonFinite(String)
+
+    /// In the library's terms, e.g. "reached the step limit".
     public var description: String {
         switch self {
-        case .steps: return "reached --steps"
-        case .epochs: return "reached --epochs"
-        case .minutes: return "reached --minutes"
-        case .patience: return "validation BLEU stopped improving (--patience)"
+        case .steps: return "reached the step limit"
+        case .epochs: return "reached the epoch limit"
+        case .minutes: return "reached the time limit"
+        case .patience: return "validation BLEU stopped improving"
         case .signal(let s): return s == 2 ? "interrupted (Ctrl-C)" : "terminated (signal \(s))"
         case .nonFinite(let m): return m
         }
@@ -47,9 +60,7 @@ extension Trainer {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let nextStep = state.step + 1
             let ctx = ForwardContext(training: true, seed: hashRandom(seed: config.seed, index: UInt64(nextStep) &+ UInt64(state.skippedSteps) << 40))
-            let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
-                                targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
-                                labelSmoothing: config.labelSmoothing, padding: SpecialTokens.pad, ctx)
+            let ce = model.loss(batch.tokens, labelSmoothing: config.labelSmoothing, ctx)
             var loss = Double(ce.loss.item)
             ce.loss.backward()
             if nanHook?.fire(step: nextStep) == true { loss = .nan }
@@ -63,7 +74,7 @@ extension Trainer {
                 if firstBad == nil { firstBad = "step \(nextStep) (epoch \(state.position.epoch + 1)): \(what)" }
                 log("warning: skipped update at step \(nextStep): \(what) is not finite (\(badInARow) in a row)")
                 if badInARow >= config.maxBadSteps {
-                    reason = .nonFinite("stopped: \(badInARow) non-finite updates in a row, starting at \(firstBad!); the last good checkpoint is kept. Try a lower --lr or a longer --warmup")
+                    reason = .nonFinite("stopped: \(badInARow) non-finite updates in a row, starting at \(firstBad!); the last good checkpoint is kept. Try a lower peak learning rate or a longer warm-up")
                     break
                 }
                 continue

@@ -6,9 +6,12 @@ import Text
 
 /// A held-out set: raw sentence pairs (references stay untouched for BLEU) and their ids.
 public struct ValidationSet: Sendable {
+    /// The pairs as read (references for BLEU stay untouched).
     public let pairs: [SentencePair]
+    /// The same pairs as token ids.
     public let tokenized: [TokenizedPair]
 
+    /// Tokenises `pairs` with `tokenizers`.
     public init(pairs: [SentencePair], tokenizers: TokenizerPair) {
         self.pairs = pairs
         tokenized = pairs.map { TokenizedPair(source: tokenizers.source.encode($0.source), target: tokenizers.target.encode($0.target)) }
@@ -43,9 +46,7 @@ public func validate(model: Transformer, tokenizers: TokenizerPair, set: Validat
         var nll = 0.0, tokens = 0
         Graph.noGrad {
             for batch in batcher.batches(epoch: 0) {
-                let ce = model.loss(source: batch.source, sourceLength: batch.sourceLength, targetInput: batch.targetInput,
-                                    targetOutput: batch.targetOutput, targetLength: batch.targetLength, batch: batch.batchSize,
-                                    labelSmoothing: labelSmoothing, padding: SpecialTokens.pad, ForwardContext(training: false))
+                let ce = model.loss(batch.tokens, labelSmoothing: labelSmoothing, ForwardContext(training: false))
                 nll += ce.nllSum
                 tokens += ce.tokens
             }

@@ -18,6 +18,7 @@ import Engine
 public final class WeightAverage {
     /// The cap on the per-step decay, e.g. 0.999 (an average over about the last 1,000 updates).
     public let decay: Double
+    /// The model's parameters, whose values are averaged.
     public let parameters: [(name: String, tensor: Tensor)]
     /// The averaged values, one tensor per parameter.
     public private(set) var average: [Tensor]
@@ -36,13 +37,7 @@ public final class WeightAverage {
 
     /// Folds the current weights into the average after update number `step`.
     public func update(step: Int) {
-        let d = Float(decay(at: step)), e = 1 - d
-        for (i, (_, p)) in parameters.enumerated() {
-            let (pa, pw) = (SharedPointer(average[i].data), SharedPointer(p.data))
-            parallelChunks(p.count, minChunk: 32_768) { r in
-                for j in r { pa[j] = d * pa[j] + e * pw[j] }
-            }
-        }
+        movingAverage(average, toward: parameters.map(\.tensor), decay: Float(decay(at: step)))
     }
 
     /// Runs `body` with the averaged weights in the model, the raw ones parked in `average`,
@@ -74,7 +69,8 @@ public final class WeightAverage {
         guard !byName.isEmpty else { return }
         for (i, (name, p)) in parameters.enumerated() {
             guard let t = byName["raw." + name], t.shape == p.shape else {
-                throw TrainingError("\(path): the raw weights 'raw.\(name)' are missing or mis-shaped, so an averaged run cannot resume exactly; start a new run with another --out")
+                throw TrainingError("\(path): the raw weights 'raw.\(name)' are missing or mis-shaped, so an averaged run cannot resume exactly; start a new run in another output folder",
+                                    setting: .output)
             }
             average[i].data.update(from: p.data, count: p.count)
             t.values.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!, count: p.count) }

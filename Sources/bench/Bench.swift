@@ -25,6 +25,9 @@ struct BenchOptions {
           gemm, gemm_linear, gemm_decode, gemm_attn  GEMM GFLOP/s on square and model shapes
           train_tiny, train_small    training tokens/s, median step, matmul_share, peak RSS
                                      (torch_ref.py bench-train --config tiny|small)
+          train_preset               training tokens/s and cores_busy (CPU time / wall time) on
+                                     train's default shapes (d 128, 3+3 layers, BPE 4000 per side,
+                                     tied output, 4096-token batches from Text's Batcher)
           decode_small               greedy, beam-5 and uncached greedy decoding of a 10-token
                                      sentence to 20 tokens, ms per sentence
                                      (torch_ref.py bench-decode --config small)

@@ -30,6 +30,15 @@ struct CPUSample {
         return max(0, other / hz / dt)
     }
 
+    /// Cores this process kept busy since `earlier`: its own CPU-seconds per wall second
+    /// (2 = both cores of a 2-core machine all the time); NaN where /proc is unavailable.
+    func ownCores(since earlier: CPUSample) -> Double {
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let dt = wall - earlier.wall
+        guard dt > 0, hz > 0 else { return .nan }
+        return (ownBusy - earlier.ownBusy) / hz / dt
+    }
+
     private static func readMachineBusy() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
               let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Text
 import Training
 
 /// Training throughput on the configurations of the PyTorch reference (`../shared/bench/torch_ref.py
@@ -57,8 +58,8 @@ func benchTrain(_ bench: Bench) {
             for (i, b) in batches.enumerated() {
                 if i == c.warmup { GEMMTimer.reset(); GEMMTimer.isEnabled = true }
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let ce = model.loss(source: b.src, sourceLength: b.s, targetInput: b.tin, targetOutput: b.tout, targetLength: b.t,
-                                    batch: b.b, labelSmoothing: 0.1, padding: SpecialTokens.pad, ForwardContext(training: true, seed: UInt64(i)))
+                let ce = model.loss(TokenBatch(size: b.b, source: b.src, sourceLength: b.s, targetInput: b.tin, targetOutput: b.tout,
+                                               targetLength: b.t), labelSmoothing: 0.1, ForwardContext(training: true, seed: UInt64(i)))
                 ce.loss.backward()
                 adam.update(lr: 1e-4)
                 loss = ce.loss.item

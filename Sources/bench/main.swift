@@ -8,6 +8,7 @@ do {
     bench.waitForIdle()
     benchGEMM(bench)
     benchTrain(bench)
+    benchTrainPreset(bench)
     benchDecode(bench)
     try benchStartup(bench)
 } catch is BenchHelp {

@@ -1,3 +1,5 @@
+import Random
+
 /// The combinations the test split is about: never seen in training, each part seen often.
 ///
 /// Two kinds are held out, chosen from the seed:

@@ -1,3 +1,5 @@
+import Random
+
 /// Draws random clauses from the grammar: which sentence shapes, how often, with which words.
 ///
 /// The weights favour the shapes that teach reordering and agreement (objects with adjectives,

@@ -1,4 +1,5 @@
 import Foundation
+import Random
 
 // gencorpus: writes or verifies the shipped English -> French toy corpus in data/.
 

@@ -1,15 +1,17 @@
 import Foundation
+import TinyTranslator
 
 /// The metadata `train` stores beside the tensors, parsed generically (JSONSerialization) so
-/// `inspect` needs no model or training code and still shows fields added in later versions.
+/// `inspect` reads a file without building its model (a damaged, partial or foreign file too)
+/// and still shows fields added in later versions.
 ///
-/// Keys (see Training/ModelCheckpoint.swift): `model_config`, `tokenizers`, `training_state`,
+/// Keys (the library's `CheckpointKeys`): `model_config`, `tokenizers`, `training_state`,
 /// `train_config`, each a JSON object string. Files from other tools have none of them.
 struct Metadata {
-    static let modelConfigKey = "model_config"
-    static let tokenizersKey = "tokenizers"
-    static let trainingStateKey = "training_state"
-    static let trainConfigKey = "train_config"
+    static let modelConfigKey = CheckpointKeys.modelConfig
+    static let tokenizersKey = CheckpointKeys.tokenizers
+    static let trainingStateKey = CheckpointKeys.trainingState
+    static let trainConfigKey = CheckpointKeys.trainConfig
     static let knownKeys = [modelConfigKey, tokenizersKey, trainingStateKey, trainConfigKey]
 
     var modelConfig: [String: Any]?

@@ -58,6 +58,8 @@ func run() throws -> Int32 {
 do {
     exit(try run())
 } catch {
-    printError("inspect: error: \(error)")
+    // The library names the setting that would fix an error, not a flag: say how here.
+    let hint = (error as? CheckpointError)?.setting == .checkpoint ? " (train one with `train --out \(path)`)" : ""
+    printError("inspect: error: \(error)\(hint)")
     exit(1)
 }

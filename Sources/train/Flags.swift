@@ -1,7 +1,5 @@
 import CLI
-import Model
-import Text
-import Training
+import TinyTranslator
 
 let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out checkpoints/NAME [flags]", flags: [
     Flag("data", "FILE", "Training corpus, TSV: source<TAB>target per line (extra columns ignored).", group: "Data"),
@@ -49,7 +47,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out ch
     Flag("keep", "N", "Step checkpoints kept besides best.safetensors (default 3).", group: "Stopping and saving"),
     Flag("resume", nil, "Continue the run saved in --out from its latest checkpoint.", group: "Stopping and saving"),
 
-    Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
+    Flag("threads", "N", "Threads for the kernels (default: all cores, \(availableCores) here).", group: "Other"),
     Flag("quiet", nil, "Print only validation results and the summary.", group: "Other"),
 ])
 
@@ -69,7 +67,7 @@ func makeConfig(_ f: ParsedFlags) throws -> TrainConfig {
     c.out = f.string("out") ?? c.out
 
     if let kind = f.string("tokenizer") {
-        guard let k = TokenizerSpec.Kind(rawValue: kind) else { throw UsageError("--tokenizer must be 'word' or 'bpe', got '\(kind)'") }
+        guard let k = TokenizerKind(rawValue: kind) else { throw UsageError("--tokenizer must be 'word' or 'bpe', got '\(kind)'") }
         c.tokenizer.kind = k
     }
     c.tokenizer.merges = try f.int("merges", atLeast: 0) ?? c.tokenizer.merges

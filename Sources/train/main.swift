@@ -1,6 +1,6 @@
 import CLI
 import Foundation
-import Training
+import TinyTranslator
 
 // `train`: learns a translation model from a parallel corpus and writes checkpoints.
 let flags: ParsedFlags
@@ -21,22 +21,46 @@ StopSignal.install()
 // write fails with EFBIG and the checkpoint code reports it like a full disk, keeping old files.
 signal(SIGXFSZ, SIG_IGN)
 do {
-    let trainer = try Trainer(config: config, resume: flags.has("resume"), log: console.line)
-    let reason = try trainer.run(progress: console.progress)
-    let s = trainer.state
+    let outcome = try train(config, resume: flags.has("resume"), log: console.line, progress: console.progress)
+    let (reason, s) = (outcome.reason, outcome.state)
     if case .nonFinite(let message) = reason {
         // The message already says what happened and which checkpoint is kept.
-        console.line(message)
+        console.line(message + " (--lr, --warmup)")
         exit(3)
     }
     console.line(String(format: "stopped: %@ at step %d after %.1f min of training; best validation BLEU %.2f at step %d",
-                        reason.description, s.step, s.trainSeconds / 60, s.bestBLEU ?? 0, s.bestStep ?? 0))
+                        stopText(reason), s.step, s.trainSeconds / 60, s.bestBLEU ?? 0, s.bestStep ?? 0))
     switch reason {
     case .nonFinite: exit(3)
     case .signal(let sig): exit(128 + sig)
     default: exit(0)
     }
 } catch {
-    console.error("train: error: \(error)")
+    console.error("train: error: \(error)\(flagHint(error))")
     exit(1)
+}
+
+/// Why training stopped, in terms of this tool's flags.
+func stopText(_ reason: StopReason) -> String {
+    switch reason {
+    case .steps: return "reached --steps"
+    case .epochs: return "reached --epochs"
+    case .minutes: return "reached --minutes"
+    case .patience: return "validation BLEU stopped improving (--patience)"
+    default: return reason.description
+    }
+}
+
+/// The flags that change the setting a library error says would fix it (the library's messages
+/// name settings, not flags), e.g. " (--resume)".
+func flagHint(_ error: Error) -> String {
+    switch (error as? TrainingError)?.setting {
+    case .output?: return " (--out)"
+    case .resume?: return " (--resume; --out)"
+    case .trainingData?: return " (--data FILE.tsv, or --source FILE and --target FILE)"
+    case .learningRate?: return " (--lr, --warmup)"
+    default: break
+    }
+    if (error as? CheckpointError)?.setting == .outputFolder { return " (--out)" }
+    return ""
 }

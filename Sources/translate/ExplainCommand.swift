@@ -1,21 +1,20 @@
 import CLI
 import Foundation
-import Model
-import Text
-import Training
+import TinyTranslator
 
 /// `translate --explain`: explains the translation of one sentence, choosing by default the
 /// last cross-attention and the (head, position) whose attention is most concentrated, where
 /// a query visibly "finds" its key.
-func runExplain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
+func runExplain(_ translator: Translator, source: String, translation: Translation, options: TranslationOptions,
                 flags: ParsedFlags, console: Console) throws {
     let layer = flags.string("explain-layer")
     let fixedHead = try flags.int("explain-head")
     let fixedPosition = try flags.int("explain-position")
-    let e = try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished) { maps in
+    let e = try translator.explain(source, translation: translation, options: options) { maps in
         let mapName = layer ?? maps.last { $0.kind == "cross-attention" }?.name ?? maps.last?.name ?? ""
         guard let map = maps.first(where: { $0.name == mapName }) else {
-            throw TrainingError("--explain-layer: no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))")
+            throw TrainingError("no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))",
+                                setting: .explainMap)
         }
         var (head, position) = (fixedHead, fixedPosition)
         if head == nil || position == nil {

@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import TinyTranslator
 
 /// An SVG picture of an explanation's attention maps (`translate --explain-svg FILE`): one
 /// heatmap per map, darker cells for larger weights, the weight in percent written in cells

@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import TinyTranslator
 
 /// Renders an `Explanation` for the terminal: probabilities per output token, attention heatmaps
 /// (cross-attention per layer, averaged and per head; the last encoder and decoder self-attention),

@@ -1,8 +1,8 @@
 import CLI
-import Engine
 import Foundation
 import Metrics
-import Training
+import Text
+import TinyTranslator
 
 // `translate`: loads a checkpoint and translates sentences (an argument, stdin, or --input FILE).
 let parser = FlagParser(command: "translate", usage: "translate --checkpoint PATH [SENTENCE ...] [flags]", flags: [
@@ -25,7 +25,7 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("explain-head", "H", "Head to look at closely (default: the one whose attention is most peaked).", group: "Explain"),
     Flag("explain-position", "T", "Query position to look at closely, 0-based (default: the most peaked).", group: "Explain"),
     Flag("explain-all", nil, "Show the self-attention maps of every layer, not only the last.", group: "Explain"),
-    Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
+    Flag("threads", "N", "Threads for the kernels (default: all cores, \(availableCores) here).", group: "Other"),
     Flag("quiet", nil, "Print only translations (and scores).", group: "Other"),
 ])
 
@@ -35,7 +35,7 @@ do {
     if flags.has("help") { print(parser.help); exit(0) }
     guard flags.string("checkpoint") != nil else { throw UsageError("--checkpoint PATH is required (a .safetensors file or a training folder)") }
     if flags.has("tsv") && (flags.has("input") || flags.has("reference")) { throw UsageError("--tsv replaces --input and --reference; give one or the other") }
-    if let t = try flags.int("threads", atLeast: 1) { Threads.count = t }
+    if let t = try flags.int("threads", atLeast: 1) { kernelThreads = t }
     _ = try flags.int("batch", atLeast: 1)
     let beam = try flags.int("beam", atLeast: 1) ?? 1
     if let n = try flags.int("n-best", atLeast: 1), n > beam {
@@ -50,60 +50,47 @@ do {
 }
 let console = Console()
 
-/// The lines of a text file: a BOM is dropped, LF and CRLF both end a line, and invalid UTF-8
-/// is reported with its line number so the user can find it.
-func readLines(_ path: String) throws -> [String] {
-    // FileHandle also reads pipes (`--input <(cut -f1 file.tsv)`), which FileManager.contents cannot.
-    guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
-        throw TrainingError("cannot read \(path): check the path and permissions")
-    }
-    guard var text = String(data: data, encoding: .utf8) else {
-        let bad = data.split(separator: 0x0A, omittingEmptySubsequences: false).firstIndex { String(data: Data($0), encoding: .utf8) == nil } ?? 0
-        throw TrainingError("\(path):\(bad + 1): the line is not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
-    }
-    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-    // "\r\n" is a single Character in Swift, so split on either form of line end.
-    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
-    if lines.last == "" { lines.removeLast() }
-    return lines
+/// The decoding flags as the library's options: greedy unless --beam K or --n-best N is given.
+func decodingOptions(_ flags: ParsedFlags) throws -> TranslationOptions {
+    let beam = try flags.int("beam") ?? 1
+    let nBest = try flags.int("n-best")
+    return TranslationOptions(beam: beam == 1 && nBest == nil ? nil : beam, nBest: nBest ?? 1,
+                              lengthPenalty: try flags.double("length-penalty") ?? 1,
+                              maxLengthRatio: try flags.double("max-length") ?? 2, batchSize: try flags.int("batch"))
 }
 
 do {
     let t0 = Date()
-    let loaded = try loadCheckpoint(flags.string("checkpoint")!, optimizerState: false)
-    let (model, tokenizers) = (loaded.model, loaded.tokenizers)
+    let translator = try Translator(checkpoint: flags.string("checkpoint")!)
     if !flags.has("quiet") {
-        console.error("loaded \(loaded.url.path) (step \(loaded.state?.step ?? 0), \(model.parameterCount) parameters) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")
+        console.error("loaded \(translator.url.path) (step \(translator.step ?? 0), \(translator.parameterCount) parameters) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")
     }
     var sources: [String]
     var references: [String]?
     if let tsv = flags.string("tsv") {
-        let rows = try readLines(tsv).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let rows = try LineReader.lines(ofFile: tsv).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         sources = rows.map { $0[0] }
         references = rows.map { $0.count > 1 ? $0[1] : "" }
     } else if let input = flags.string("input") {
-        sources = try readLines(input)
+        sources = try LineReader.lines(ofFile: input)
     } else if !flags.positionals.isEmpty {
         sources = flags.positionals
     } else if isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 && !flags.has("pieces") && !flags.has("pieces-target") {
-        try interactive(model: model, tokenizers: tokenizers, flags: flags, console: console)
+        try interactive(translator, options: try decodingOptions(flags), flags: flags, console: console)
         exit(0)
     } else {
-        sources = []
-        while let line = readLine(strippingNewline: true) { sources.append(line) }
-        // A byte-order mark and Windows line ends are handled on stdin as in --input files.
-        if let first = sources.first, first.hasPrefix("\u{FEFF}") { sources[0] = String(first.dropFirst()) }
-        sources = sources.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        // A byte-order mark, Windows line ends and invalid UTF-8 are handled as in --input files.
+        sources = try LineReader.standardInputLines()
     }
     if let r = flags.string("reference") {
-        references = try readLines(r)
+        references = try LineReader.lines(ofFile: r)
         guard references!.count == sources.count else {
             throw TrainingError("\(r) has \(references!.count) lines but there are \(sources.count) sentences to translate; give one reference per sentence")
         }
     }
     if flags.has("pieces") || flags.has("pieces-target") {
         let target = flags.has("pieces-target")
-        let text = piecesText(target ? (references ?? sources) : sources, tokenizer: target ? tokenizers.target : tokenizers.source)
+        let text = piecesText(target ? (references ?? sources) : sources, translator: translator, side: target ? .target : .source)
         if let out = flags.string("output") {
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
                 throw TrainingError("cannot write \(out): \(error.localizedDescription)")
@@ -113,49 +100,25 @@ do {
         }
         exit(0)
     }
-    let ratio = try flags.double("max-length") ?? 2
-    // The model has positions for maxLength tokens only: a longer sentence is cut to its first
-    // maxLength tokens (documented in --help) and says so, rather than failing the whole batch.
-    let ids = sources.enumerated().map { i, sentence in
-        let all = tokenizers.source.encode(sentence)
-        if all.count > model.config.maxLength {
-            console.error("translate: note: sentence \(i + 1) has \(all.count) tokens; only the first \(model.config.maxLength) (the model's maximum length) are translated")
-        }
-        return Array(all.prefix(model.config.maxLength))
+    let options = try decodingOptions(flags)
+    let translations = translator.translate(sources, options)
+    // The model has positions for maxTokens tokens only: a longer sentence is cut to its first
+    // maxTokens tokens (documented in --help) and says so, rather than failing the whole batch.
+    for (i, t) in translations.enumerated() where t.sourceTokens > translator.maxTokens {
+        console.error("translate: note: sentence \(i + 1) has \(t.sourceTokens) tokens; only the first \(translator.maxTokens) (the model's maximum length) are translated")
     }
-    let maxLength: @Sendable (Int) -> Int = { Int(Double($0) * ratio) + 10 }
-    let beam = try flags.int("beam") ?? 1
-    let nBest = try flags.int("n-best")
-    let hyps: [String]
+    let hyps = translations.map(\.text)
     let text: String
-    var firstIds: [Int32] = []  // the model's own tokens for sentence 1 (for --explain)
-    if beam == 1 && nBest == nil {
-        let outIds = translateGreedy(model, ids, batchSentences: try flags.int("batch") ?? 64, maxLength: maxLength)
-        hyps = zip(ids, outIds).map { $0.isEmpty ? "" : tokenizers.target.decode($1) }
-        firstIds = outIds.first ?? []
-        text = hyps.map { $0 + "\n" }.joined()
+    if flags.has("n-best") {
+        text = translations.enumerated().map { i, t in
+            t.hypotheses.map { "\(i + 1)\t\(String(format: "%.4f", $0.score ?? 0))\t\($0.text)\n" }.joined()
+        }.joined()
     } else {
-        let results = translateBeam(model, ids, beam: beam, lengthPenalty: try flags.double("length-penalty") ?? 1,
-                                    nBest: nBest ?? 1, batchSentences: try flags.int("batch") ?? max(1, 64 / beam),
-                                    maxLength: maxLength)
-        // An empty source translates to one empty hypothesis (score 0), as greedy mode gives an empty line.
-        let decoded = zip(ids, results).map { src, hs in
-            src.isEmpty ? [(text: "", score: 0.0)] : hs.map { (text: tokenizers.target.decode($0.tokens), score: $0.score) }
-        }
-        hyps = decoded.map { $0.first?.text ?? "" }
-        firstIds = results.first?.first?.tokens ?? []
-        if nBest != nil {
-            text = decoded.enumerated().map { i, hs in
-                hs.map { "\(i + 1)\t\(String(format: "%.4f", $0.score))\t\($0.text)\n" }.joined()
-            }.joined()
-        } else {
-            text = hyps.map { $0 + "\n" }.joined()
-        }
+        text = hyps.map { $0 + "\n" }.joined()
     }
     if flags.has("explain") || flags.has("explain-json") || flags.has("explain-svg") {
         guard sources.count == 1 else { throw TrainingError("--explain works on one sentence; got \(sources.count)") }
-        try runExplain(model: model, tokenizers: tokenizers, source: sources[0], output: firstIds,
-                       finished: firstIds.count < maxLength(ids[0].count), flags: flags, console: console)
+        try runExplain(translator, source: sources[0], translation: translations[0], options: options, flags: flags, console: console)
         exit(0)
     }
     if let out = flags.string("output") {
@@ -168,12 +131,12 @@ do {
     if let refs = references {
         let bleu = try BLEU.corpus(hypotheses: hyps, references: [refs])
         let chrf = try CHRF.corpus(hypotheses: hyps, references: [refs])
-        let exact = exactMatchPercent(hypotheses: hyps, references: refs, normalizer: tokenizers.target.normalizer)
+        let exact = translator.exactMatch(hypotheses: hyps, references: refs)
         console.error(bleu.formatted(signature: BLEU.signature(nrefs: 1)))
         console.error(chrf.formatted(signature: CHRF.signature(nrefs: 1)))
         console.error(String(format: "exact match = %.2f%% (%d sentences)", exact, refs.count))
     }
 } catch {
-    console.error("translate: error: \(error)")
+    console.error("translate: error: \(withFlags(error))")
     exit(1)
 }

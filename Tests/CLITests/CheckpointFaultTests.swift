@@ -119,7 +119,7 @@ final class CheckpointFaultTests: XCTestCase {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         assertFails(try CLI.run("translate", ["--checkpoint", empty.path, "hi"], in: dir), status: 1, mentions: ["no checkpoint in"])
         let r = try CLI.run("train", ["--out", empty.path, "--resume", "--steps", "3"], in: dir)
-        assertFails(r, status: 1, mentions: ["no checkpoint", "start without --resume"])
+        assertFails(r, status: 1, mentions: ["no checkpoint", "start a new run instead", "--resume"])
     }
 
     func testTheUndamagedRunPassesEveryCheck() throws {

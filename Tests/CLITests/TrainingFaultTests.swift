@@ -76,7 +76,7 @@ final class TrainingFaultTests: XCTestCase {
         // While it runs, a second train on the same folder is refused and changes nothing.
         let before = Scratch.snapshot(run)
         let second = try CLI.run("train", Fixture.trainFlags(data: try corpus(dir), out: run.path) + ["--resume"], in: dir)
-        assertFails(second, status: 1, mentions: ["in use by another train", "pid \(child.pid)", "choose another --out"])
+        assertFails(second, status: 1, mentions: ["in use by another train", "pid \(child.pid)", "choose another output folder (--out)"])
         XCTAssertEqual(Scratch.snapshot(run).keys.sorted(), before.keys.sorted())
 
         child.signal(sig)

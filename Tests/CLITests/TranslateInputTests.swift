@@ -50,9 +50,22 @@ final class TranslateInputTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("\r"), "\(r)")
     }
 
+    /// Standard input, a file and a pipe are read by the same line reader: the same lines.
+    func testStandardInputAndPipesReadLikeFiles() throws {
+        let dir = try Scratch.directory(self)
+        let text = "\u{FEFF}the red cat\r\n\r\na dog\r\n"
+        let input = try Scratch.write(text, to: dir, "in.txt")
+        let fromFile = try translate(["--input", input])
+        let fromStdin = try translate([], stdin: text)
+        let fromPipe = try translate(["--input", "/dev/stdin"], stdin: text)
+        XCTAssertEqual(fromFile.status, 0, "\(fromFile)")
+        XCTAssertEqual(fromStdin.stdout, fromFile.stdout, "\(fromStdin)")
+        XCTAssertEqual(fromPipe.stdout, fromFile.stdout, "\(fromPipe)")
+    }
+
     func testUnreadableInputFiles() throws {
         let dir = try Scratch.directory(self)
-        assertFails(try translate(["--input", dir.appendingPathComponent("none.txt").path]), status: 1, mentions: ["none.txt", "cannot read"])
+        assertFails(try translate(["--input", dir.appendingPathComponent("none.txt").path]), status: 1, mentions: ["none.txt", "file not found"])
         let bad = try Scratch.write([0x61, 0x0A, 0xFF, 0xFE, 0x0A], to: dir, "bad.txt")
         assertFails(try translate(["--input", bad]), status: 1, mentions: ["bad.txt:2:", "not valid utf-8"])
         let refs = try Scratch.write("one\n", to: dir, "ref.txt")

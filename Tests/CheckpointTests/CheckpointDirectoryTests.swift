@@ -83,7 +83,8 @@ final class CheckpointDirectoryTests: XCTestCase {
         let ckpt = try CheckpointDirectory(url: dir)
 
         let e = assertCheckpointError(.noCheckpoint) { try CheckpointDirectory.resolve(dir.path) }
-        XCTAssertTrue(e?.description.contains("train one with `train --out \(dir.path)`") ?? false, e?.description ?? "")
+        XCTAssertTrue(e?.description.contains("train a model into it first") ?? false, e?.description ?? "")
+        XCTAssertEqual(e?.setting, .checkpoint, "the tools add how to train one")
         assertCheckpointError(.fileNotFound) { try CheckpointDirectory.resolve(root.appendingPathComponent("nothing").path) }
 
         try ckpt.save(weights(1), step: 1, validationScore: nil, higherIsBetter: true)
@@ -96,6 +97,22 @@ final class CheckpointDirectoryTests: XCTestCase {
 
         let explicit = dir.appendingPathComponent(CheckpointDirectory.fileName(step: 4))
         XCTAssertEqual(try CheckpointDirectory.resolve(explicit.path).path, explicit.path)
+    }
+
+    /// What a save killed midway leaves (".NAME.tmp-PID-RANDOM", the names `AtomicFile` gives
+    /// its temporary files) is removed; checkpoints and look-alike names are not.
+    func testLeftoverTemporaryFilesAreRemovedAndNothingElse() throws {
+        let dir = try makeTempDir(self)
+        let ckpt = try CheckpointDirectory(url: dir)
+        try ckpt.save(weights(1), step: 1, validationScore: 1, higherIsBetter: true)
+        let leftovers = [".step-00000002.safetensors.tmp-4242-123456789", ".checkpoints.json.tmp-17-0", ".best.safetensors.tmp-9-77"]
+        let keep = [".hidden-notes", "notes.tmp-1-2", ".step.tmp-x-1", "step-00000001.safetensors"]
+        for name in leftovers + keep.dropLast() { try Data("x".utf8).write(to: dir.appendingPathComponent(name)) }
+        XCTAssertEqual(Set(ckpt.removeLeftoverTemporaryFiles()), Set(leftovers))
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
+        XCTAssertTrue(left.isSuperset(of: keep), "\(left)")
+        XCTAssertTrue(left.isDisjoint(with: leftovers), "\(left)")
+        XCTAssertNotNil(try SafeTensors.read(from: dir.appendingPathComponent("step-00000001.safetensors"), verify: true))
     }
 
     func testInvalidArgumentsAreRefused() throws {

@@ -21,8 +21,8 @@ final class ModelTests: XCTestCase {
 
     func testMasks() {
         XCTAssertEqual(Masks.causal(3).values, [0, -.infinity, -.infinity, 0, 0, -.infinity, 0, 0, 0])
-        XCTAssertEqual(Masks.padding([5, 0, 7, 0], batch: 2, length: 2).values, [0, -.infinity, 0, -.infinity])
-        let m = Masks.causalPadding([2, 4, 0], batch: 1, length: 3).values
+        XCTAssertEqual(Masks.padding([5, 0, 7, 0], batch: 2, length: 2, pad: 0).values, [0, -.infinity, 0, -.infinity])
+        let m = Masks.causalPadding([2, 4, 0], batch: 1, length: 3, pad: 0).values
         XCTAssertEqual(m, [0, -.infinity, -.infinity, 0, 0, -.infinity, 0, 0, -.infinity])
     }
 
@@ -88,7 +88,7 @@ final class ModelTests: XCTestCase {
             }
             let ctx = { ForwardContext(training: true, seed: 12) }
             let (a, ga) = run {
-                model.loss(source: src, sourceLength: 3, targetInput: tin, targetOutput: tout, targetLength: 3, batch: 2,
+                model.loss(TokenBatch(size: 2, source: src, sourceLength: 3, targetInput: tin, targetOutput: tout, targetLength: 3),
                            labelSmoothing: 0.1, ctx()).loss
             }
             let (b, gb) = run {

@@ -1,3 +1,4 @@
+import Random
 import Text
 import XCTest
 
@@ -26,8 +27,8 @@ final class BatcherTests: XCTestCase {
             let tout = Array(b.targetOutput[(row * 4)..<(row * 4 + 4)])
             let p = data[i]
             XCTAssertEqual(src, p.source + Array(repeating: 0, count: 3 - p.source.count))
-            XCTAssertEqual(tin, [Vocabulary.bos] + p.target + Array(repeating: 0, count: 3 - p.target.count))
-            XCTAssertEqual(tout, p.target + [Vocabulary.eos] + Array(repeating: 0, count: 3 - p.target.count))
+            XCTAssertEqual(tin, [SpecialTokens.begin] + p.target + Array(repeating: 0, count: 3 - p.target.count))
+            XCTAssertEqual(tout, p.target + [SpecialTokens.end] + Array(repeating: 0, count: 3 - p.target.count))
             // The shift: output position t is input position t + 1 wherever the input is real.
             for k in 0..<(p.target.count) { XCTAssertEqual(tout[k], tin[k + 1]) }
         }

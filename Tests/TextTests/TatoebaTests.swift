@@ -45,7 +45,7 @@ final class TatoebaTests: XCTestCase {
                 let ids = pair.source.encode(s)
                 tokens += ids.count
                 words += normalizer.normalize(s).split(separator: " ").count
-                if ids.contains(Vocabulary.unk) || pair.source.decode(ids) == normalizer.normalize(s) { exact += 1 }
+                if ids.contains(SpecialTokens.unknown) || pair.source.decode(ids) == normalizer.normalize(s) { exact += 1 }
             }
         }
         XCTAssertEqual(exact, 2 * valid.pairs.count, "every sentence without <unk> decodes exactly")

@@ -38,11 +38,11 @@ final class TokenizerSpecTests: XCTestCase {
     func testSharedModelCoversBothSidesAndSeparateDoNot() throws {
         let shared = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1, shared: true), corpus: Self.corpus)
         XCTAssertEqual(shared.source.vocabulary, shared.target.vocabulary)
-        XCTAssertFalse(shared.source.encode("l'homme").contains(Vocabulary.unk))
+        XCTAssertFalse(shared.source.encode("l'homme").contains(SpecialTokens.unknown))
         let separate = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1, shared: false), corpus: Self.corpus)
         XCTAssertNotEqual(separate.source.vocabulary, separate.target.vocabulary)
-        XCTAssertTrue(separate.source.encode("l'homme").contains(Vocabulary.unk))
-        XCTAssertFalse(separate.target.encode("l'homme").contains(Vocabulary.unk))
+        XCTAssertTrue(separate.source.encode("l'homme").contains(SpecialTokens.unknown))
+        XCTAssertFalse(separate.target.encode("l'homme").contains(SpecialTokens.unknown))
     }
 
     func testLowercaseSpecAppliesToEncoding() throws {

@@ -49,8 +49,8 @@ final class TokenizerTests: XCTestCase {
         let t = WordTokenizer.learn(from: Self.samples, minFrequency: 1)
         for s in Self.samples {
             let ids = t.encode(s)
-            XCTAssertFalse(ids.contains(Vocabulary.unk), s)
-            XCTAssertFalse(ids.contains { Vocabulary.isSpecial($0) }, s)
+            XCTAssertFalse(ids.contains(SpecialTokens.unknown), s)
+            XCTAssertFalse(ids.contains { SpecialTokens.contains($0) }, s)
             XCTAssertEqual(t.decode(ids), n.normalize(s))
         }
     }
@@ -60,7 +60,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertNotNil(t.vocabulary.id("▁the"))
         XCTAssertNil(t.vocabulary.id("▁dog"))
         let ids = t.encode("the zebra cat")
-        XCTAssertEqual(ids.filter { $0 == Vocabulary.unk }.count, 1)
+        XCTAssertEqual(ids.filter { $0 == SpecialTokens.unknown }.count, 1)
         XCTAssertEqual(t.decode(ids), "the <unk> cat")
         XCTAssertEqual(Array(t.vocabulary.tokens.prefix(4)), ["<pad>", "<unk>", "<s>", "</s>"])
         let capped = WordTokenizer.learn(from: ["a b c d e f"], minFrequency: 1, maxVocabularySize: 7)
@@ -78,7 +78,7 @@ final class TokenizerTests: XCTestCase {
     func testDecodeDropsSpecialsAndIgnoresBadIds() {
         let t = WordTokenizer.learn(from: ["hello world"], minFrequency: 1)
         let ids = t.encode("hello world")
-        XCTAssertEqual(t.decode([Vocabulary.bos] + ids + [Vocabulary.eos, Vocabulary.pad, 9999, -5]), "hello world")
+        XCTAssertEqual(t.decode([SpecialTokens.begin] + ids + [SpecialTokens.end, SpecialTokens.pad, 9999, -5]), "hello world")
     }
 
     func testBPERoundTripIsExact() throws {
@@ -86,7 +86,7 @@ final class TokenizerTests: XCTestCase {
         let t = try BPETokenizer.learn(from: Self.samples, merges: 200)
         for s in Self.samples {
             let ids = t.encode(s)
-            XCTAssertFalse(ids.contains(Vocabulary.unk), s)
+            XCTAssertFalse(ids.contains(SpecialTokens.unknown), s)
             XCTAssertEqual(t.decode(ids), n.normalize(s))
         }
         // Words never seen still round-trip: they fall back to characters of the alphabet.
@@ -96,7 +96,7 @@ final class TokenizerTests: XCTestCase {
     func testBPEUnknownCharacterBecomesUnk() throws {
         let t = try BPETokenizer.learn(from: ["abc abc abc"], merges: 10)
         let ids = t.encode("abz")
-        XCTAssertEqual(ids.last, Vocabulary.unk)
+        XCTAssertEqual(ids.last, SpecialTokens.unknown)
         XCTAssertEqual(t.decode(ids), "ab<unk>")
     }
 

@@ -1,5 +1,6 @@
 import Engine
 import Model
+import Text
 import Training
 import XCTest
 

@@ -72,7 +72,9 @@ final class TrainerTests: XCTestCase {
         let config = tinyTrainConfig(data: data, out: dir.appendingPathComponent("run"), steps: 2)
         try Trainer(config: config, resume: false, log: { _ in }).run(progress: { _ in })
         XCTAssertThrowsError(try Trainer(config: config, resume: false, log: { _ in })) {
-            XCTAssertTrue("\($0)".contains("--resume"), "\($0)")
+            // The library names the setting that fixes it (train adds the flag, --resume).
+            XCTAssertTrue("\($0)".contains("already holds checkpoints"), "\($0)")
+            XCTAssertEqual(($0 as? TrainingError)?.setting, .resume, "\($0)")
         }
     }
 

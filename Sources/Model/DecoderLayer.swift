@@ -1,49 +1,27 @@
 import Engine
 
-// Shape legend: B batch, S source positions, T target positions, D model width.
+// Shape legend: B batch, S source positions, T target positions, D model width; in inference
+// R decoding rows (sentences x beams), one new token each, and C cached positions per row.
 //
 // Norm placement: pre-norm. Every sublayer reads LayerNorm(x) and adds its (dropped-out)
 // result back to x: x + Dropout(Sublayer(LayerNorm(x))). Each stack ends with a final
 // LayerNorm. (Vaswani et al. normalise after the residual add; pre-norm trains stably
 // without a long warm-up, as in fairseq's --*-normalize-before and PyTorch's norm_first.)
 
-/// One encoder layer: self-attention over the source, then the feed-forward block.
-public struct EncoderLayer: HasParameters {
-    public let selfNorm: LayerNorm
-    public let selfAttention: MultiHeadAttention
-    public let ffNorm: LayerNorm
-    public let feedForward: FeedForward
-    let dropout: Float
-
-    init(_ c: ModelConfig, name: String, weights: inout WeightInitializer) {
-        selfNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        selfAttention = MultiHeadAttention(c.modelDim, heads: c.heads, dropout: c.dropout, name: join(name, "self"), weights: &weights)
-        ffNorm = LayerNorm(c.modelDim, epsilon: c.layerNormEpsilon)
-        feedForward = FeedForward(c.modelDim, c.feedForwardDim, dropout: c.dropout, weights: &weights)
-        dropout = c.dropout
-    }
-
-    /// x [B, S, D], sourceMask [B, 1, 1, S] -> [B, S, D].
-    public func callAsFunction(_ x: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
-        let n = selfNorm(x)
-        let x = x + ctx.dropout(selfAttention(n, memory: n, mask: sourceMask, ctx), dropout)
-        return x + ctx.dropout(feedForward(ffNorm(x), ctx), dropout)
-    }
-
-    public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
-        selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
-            + ffNorm.parameters(join(p, "ff_norm")) + feedForward.parameters(join(p, "ff"))
-    }
-}
-
 /// One decoder layer: masked self-attention over the target prefix, cross-attention to the
 /// encoder output (Q from the decoder, K and V from the encoder), then the feed-forward block.
 public struct DecoderLayer: HasParameters {
+    /// Norm before the masked self-attention.
     public let selfNorm: LayerNorm
+    /// Masked self-attention over the target prefix.
     public let selfAttention: MultiHeadAttention
+    /// Norm before the cross-attention.
     public let crossNorm: LayerNorm
+    /// Cross-attention: queries from the decoder, keys and values from the encoder output.
     public let crossAttention: MultiHeadAttention
+    /// Norm before the feed-forward block.
     public let ffNorm: LayerNorm
+    /// The position-wise feed-forward block.
     public let feedForward: FeedForward
     let dropout: Float
 
@@ -66,6 +44,25 @@ public struct DecoderLayer: HasParameters {
         return y + ctx.dropout(feedForward(ffNorm(y), ctx), dropout)
     }
 
+    /// The inference twin of `callAsFunction` for one new position: `y` [R, D] holds one token
+    /// per decoding row at position `step.position` and is updated in place (no dropout). The
+    /// token's self-attention key and value join its row's block of `keys.own` and the query
+    /// reads positions 0...t of it (later positions do not exist yet: no causal mask is needed;
+    /// `<pad>` keys stay hidden as `Masks.causalPadding` hides them); cross-attention reads the
+    /// cached encoder keys and values of the row's sentence, block `step.sentences[r]` of `keys.source`.
+    public func infer(_ y: Rows, _ step: DecoderStep, keys: DecoderLayerKeys, _ s: InferenceScratch) {
+        selfNorm.infer(y, into: s.normed)
+        selfAttention.storeKeysValues(of: s.normed, in: keys.own, hidden: step.hidden, at: { (step.slots[$0], step.position) }, s)
+        selfAttention.infer(s.normed, over: keys.own, blocks: step.slots, count: step.position + 1, s,
+                            observer: step.observer, addingTo: y)
+        crossNorm.infer(y, into: s.normed)
+        crossAttention.infer(s.normed, over: keys.source, blocks: step.sentences, count: step.sourceLength, s,
+                             observer: step.observer, addingTo: y)
+        ffNorm.infer(y, into: s.normed)
+        feedForward.infer(s.normed, hiddenRows: s.hidden, addingTo: y)
+    }
+
+    /// self_norm, self, cross_norm, cross, ff_norm, ff, in that order.
     public func parameters(_ p: String) -> [(name: String, tensor: Tensor)] {
         selfNorm.parameters(join(p, "self_norm")) + selfAttention.parameters(join(p, "self"))
             + crossNorm.parameters(join(p, "cross_norm")) + crossAttention.parameters(join(p, "cross"))

@@ -2,16 +2,22 @@
 /// fast 64-bit generator whose whole state is one counter, so a run can be reproduced from its
 /// seed on any platform and toolchain. Not cryptographic.
 ///
+/// The project's one seeded generator: the batcher's shuffles (Text), the corpus generator
+/// (gencorpus), and the seeding and counter-based hashing of the engine's xoshiro256** stream
+/// (Engine's `RandomGenerator`, `hashRandom`, dropout masks) all draw from it.
+///
 /// Shuffling uses our own Fisher–Yates and bounded draws rather than the standard library's
 /// `shuffle(using:)`, whose algorithm is not guaranteed to stay the same across Swift versions.
 public struct SplitMix64: RandomNumberGenerator, Codable, Sendable, Equatable {
     /// The counter; the n-th output is a bijective mix of `seed + n * golden-ratio`.
     public var state: UInt64
 
+    /// A generator whose whole stream is fixed by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
 
+    /// The next 64 uniformly distributed bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

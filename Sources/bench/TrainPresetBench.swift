@@ -1,0 +1,48 @@
+import Engine
+import Foundation
+import Model
+import Random
+import Text
+import Training
+
+/// Training on the shapes users train by default (`train`'s preset: d_model 128, 4 heads, 3+3
+/// layers, d_ff 512, 4,000-token vocabularies per side, tied output, label smoothing 0.1,
+/// dropout 0.1, weight averaging 0.999, batches of 4,096 source + target tokens incl. padding
+/// formed by Text's `Batcher` as `train` forms them), on random sentence pairs of 3–24 tokens.
+/// Prints tokens/s (real tokens) and `cores_busy`: the process's CPU time over the wall time of
+/// the timed steps (2.0 = both cores of this machine busy all the time).
+func benchTrainPreset(_ bench: Bench) {
+    guard bench.wants("train_preset") else { return }
+    let (warmup, steps) = bench.options.quick ? (1, 4) : (3, 30)
+    var rng = SplitMix64(seed: 7)
+    let vocab = 4000
+    func sentence() -> [Int32] { (0..<(3 + rng.next(below: 22))).map { _ in Int32(4 + rng.next(below: vocab - 4)) } }
+    let pairs = (0..<6000).map { _ in TokenizedPair(source: sentence(), target: sentence()) }
+    guard let batcher = try? Batcher(pairs: pairs, config: BatchConfig(maxTokens: 4096, maxLength: 255, seed: 1)) else { return }
+    let batches = Array(batcher.batches(epoch: 0).prefix(warmup + steps))
+    for threads in bench.options.threads {
+        Threads.count = threads
+        let config = ModelConfig(sourceVocabSize: vocab, targetVocabSize: vocab, modelDim: 128, heads: 4, encoderLayers: 3,
+                                 decoderLayers: 3, feedForwardDim: 512, dropout: 0.1, maxLength: 256, tieOutputEmbedding: true)
+        let model = Transformer(config, seed: 1)
+        let adam = Adam(model.parameters(), config: OptimizerConfig(learningRate: 3e-3, warmupSteps: 400))
+        let average = WeightAverage(model.parameters(), decay: 0.999)
+        var (tokens, loss) = (0, Float(0))
+        var before = CPUSample.now()
+        for (i, batch) in batches.enumerated() {
+            if i == warmup { before = CPUSample.now() }
+            let ce = model.loss(batch.tokens, labelSmoothing: 0.1, ForwardContext(training: true, seed: UInt64(i)))
+            ce.loss.backward()
+            _ = adam.gradientNorm()
+            adam.update(lr: 1e-3)
+            average.update(step: i + 1)
+            loss = ce.loss.item
+            if i >= warmup { tokens += batch.sourceTokens + batch.targetTokens }
+        }
+        let after = CPUSample.now()
+        let seconds = after.wall - before.wall
+        printJSON([("bench", "train_preset"), ("threads", threads), ("params", model.parameterCount),
+                   ("tokens_per_s", Double(tokens) / seconds), ("cores_busy", after.ownCores(since: before)),
+                   ("steps", batches.count - warmup), ("last_loss", Double(loss)), ("load", after.otherLoad(since: before))])
+    }
+}
