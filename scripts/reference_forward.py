@@ -207,7 +207,8 @@ def forward(config, p, source, target_input):
         x = x + feed_forward(layer_norm(x, p, pre + ".ff_norm", d, eps), p, pre + ".ff", d, f)
     memory = layer_norm(x, p, "encoder.norm", d, eps)
 
-    target_embedding = expect(p, "decoder.embedding.weight", (vt, d))
+    # Shared embeddings (model_config shareEmbeddings): the decoder reads the encoder's matrix.
+    target_embedding = expect(p, "encoder.embedding.weight" if config.get("shareEmbeddings") else "decoder.embedding.weight", (vt, d))
     y = target_embedding[target_input] * math.sqrt(d) + positions(t_len, d)
     for i in range(n_dec):
         pre = f"decoder.layers.{i}"

@@ -18,7 +18,8 @@ public struct Transformer: HasParameters {
     public let config: ModelConfig
     /// Source token vectors [Vs, D].
     public let sourceEmbedding: Tensor   // [Vs, D]
-    /// Target token vectors [Vt, D] (also the output projection when tied).
+    /// Target token vectors [Vt, D] (also the output projection when tied; the same tensor as
+    /// `sourceEmbedding` when `config.shareEmbeddings`).
     public let targetEmbedding: Tensor   // [Vt, D]
     /// The encoder stack.
     public let encoderLayers: [EncoderLayer]
@@ -46,7 +47,10 @@ public struct Transformer: HasParameters {
         let d = config.modelDim
         // N(0, 1/D) so that after the √D scale each embedding has unit-variance components.
         sourceEmbedding = weights.normal([config.sourceVocabSize, d], std: 1 / Float(d).squareRoot())
-        targetEmbedding = weights.normal([config.targetVocabSize, d], std: 1 / Float(d).squareRoot())
+        // Shared: the decoder looks its tokens up in the same matrix, and training sums both
+        // sides' gradients (and the output projection's, when tied) into it.
+        targetEmbedding = config.shareEmbeddings ? sourceEmbedding
+            : weights.normal([config.targetVocabSize, d], std: 1 / Float(d).squareRoot())
         encoderLayers = (0..<config.encoderLayers).map { EncoderLayer(config, name: "encoder.layers.\($0)", weights: &weights) }
         encoderNorm = LayerNorm(d, epsilon: config.layerNormEpsilon)
         decoderLayers = (0..<config.decoderLayers).map { DecoderLayer(config, name: "decoder.layers.\($0)", weights: &weights) }
@@ -194,7 +198,7 @@ public struct Transformer: HasParameters {
         var out: [(name: String, tensor: Tensor)] = [(join(p, "encoder.embedding.weight"), sourceEmbedding)]
         for (i, l) in encoderLayers.enumerated() { out += l.parameters(join(p, "encoder.layers.\(i)")) }
         out += encoderNorm.parameters(join(p, "encoder.norm"))
-        out.append((join(p, "decoder.embedding.weight"), targetEmbedding))
+        if !config.shareEmbeddings { out.append((join(p, "decoder.embedding.weight"), targetEmbedding)) }
         for (i, l) in decoderLayers.enumerated() { out += l.parameters(join(p, "decoder.layers.\(i)")) }
         out += decoderNorm.parameters(join(p, "decoder.norm"))
         if let output { out += output.parameters(join(p, "output")) }

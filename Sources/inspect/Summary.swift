@@ -26,7 +26,7 @@ struct Summary {
 
     /// Model config keys in reading order; keys this build does not know follow, sorted.
     static let configOrder = ["modelDim", "heads", "encoderLayers", "decoderLayers", "feedForwardDim", "dropout",
-                              "maxLength", "tieOutputEmbedding", "layerNormEpsilon", "sourceVocabSize", "targetVocabSize"]
+                              "maxLength", "tieOutputEmbedding", "shareEmbeddings", "layerNormEpsilon", "sourceVocabSize", "targetVocabSize"]
 
     /// `config`'s keys in `configOrder`, then the rest alphabetically.
     static func orderedKeys(_ config: [String: Any]) -> [String] {

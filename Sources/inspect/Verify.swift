@@ -59,7 +59,9 @@ struct Verification {
             let dim = JSONRead.int(c["modelDim"]), src = JSONRead.int(c["sourceVocabSize"]), tgt = JSONRead.int(c["targetVocabSize"])
             if dim == nil || src == nil || tgt == nil { problems.append("model_config lacks modelDim, sourceVocabSize or targetVocabSize") }
             if let dim, let src, let tgt {
-                var expected = [("encoder.embedding.weight", [src, dim]), ("decoder.embedding.weight", [tgt, dim])]
+                var expected = [("encoder.embedding.weight", [src, dim])]
+                // Shared embeddings: the decoder reads encoder.embedding.weight too.
+                if (c["shareEmbeddings"] as? Bool) != true { expected.append(("decoder.embedding.weight", [tgt, dim])) }
                 if (c["tieOutputEmbedding"] as? Bool) != true { expected.append(("output.weight", [tgt, dim])) }
                 for (name, shape) in expected {
                     guard let got = shapes[name] else { problems.append("tensor \"\(name)\" is missing (model_config expects shape \(Format.shape(shape)))"); continue }

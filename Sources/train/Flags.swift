@@ -27,6 +27,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out ch
     Flag("ff-dim", "N", "Feed-forward hidden width d_ff (default 4 x model-dim).", group: "Model"),
     Flag("dropout", "P", "Dropout probability (default 0.1).", group: "Model"),
     Flag("max-length", "N", "Longest sequence in tokens; longer sentences are truncated (default 256).", group: "Model"),
+    Flag("share-embeddings", nil, "One embedding matrix for source and target (needs --no-separate-vocab); with --tie-output also the output projection: three-way tying (default off).", group: "Model"),
     Flag("tie-output", nil, "Use the target embedding as the output projection (default on; --no-tie-output for a separate one).", group: "Model"),
 
     Flag("lr", "RATE", "Peak learning rate after warm-up (default 0.003).", group: "Optimisation"),
@@ -86,6 +87,10 @@ func makeConfig(_ f: ParsedFlags) throws -> TrainConfig {
     m.dropout = Float(try f.double("dropout", in: 0...0.95) ?? Double(m.dropout))
     m.maxLength = try f.int("max-length", atLeast: 2) ?? m.maxLength
     m.tieOutputEmbedding = f.switchState("tie-output") ?? m.tieOutputEmbedding
+    m.shareEmbeddings = f.switchState("share-embeddings") ?? m.shareEmbeddings
+    if m.shareEmbeddings && !c.tokenizer.shared {
+        throw UsageError("--share-embeddings needs one vocabulary for both languages: add --no-separate-vocab")
+    }
     if m.modelDim % m.heads != 0 {
         throw UsageError("--model-dim \(m.modelDim) is not divisible by --heads \(m.heads); e.g. --model-dim \(m.modelDim / m.heads * m.heads + m.heads) or --heads 1")
     }

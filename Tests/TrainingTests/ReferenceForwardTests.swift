@@ -50,6 +50,14 @@ final class ReferenceForwardTests: XCTestCase {
         try assertMatchesReference(model, path, Self.batchSources, Self.batchTargets)
     }
 
+    /// One matrix for source tokens, target tokens and the output (three-way tying): the file
+    /// holds encoder.embedding.weight only, and the reference reads it for the decoder too.
+    func testSharedEmbeddingModelMatchesReference() throws {
+        let (model, path) = try makeCheckpoint(tied: true, epsilon: 1e-5, shared: true)
+        XCTAssertNil(model.parameters().first { $0.name == "decoder.embedding.weight" })
+        try assertMatchesReference(model, path, Self.batchSources, Self.batchTargets)
+    }
+
     /// Each sentence alone (no padding at all) gives the logits of its row of the padded batch:
     /// the masks make padding invisible, in Swift and in the reference alike.
     func testPaddingDoesNotChangeRealPositions() throws {
@@ -106,16 +114,20 @@ final class ReferenceForwardTests: XCTestCase {
 
     /// A random model whose vocabularies match word tokenizers learned on the toy sentences,
     /// written with `makeCheckpoint` (Adam moments included, which the reference must ignore).
-    private func makeCheckpoint(tied: Bool, epsilon: Float) throws -> (Transformer, String) {
-        let spec = TokenizerSpec(kind: .word, minFrequency: 1, shared: false)
-        let tokenizers = TokenizerPair(spec: spec, source: try spec.learn(from: Self.sources),
-                                       target: try spec.learn(from: Self.targets))
+    /// With `shared`, one word vocabulary for both languages and one embedding matrix
+    /// (`shareEmbeddings`; three-way tying when `tied`).
+    private func makeCheckpoint(tied: Bool, epsilon: Float, shared: Bool = false) throws -> (Transformer, String) {
+        let spec = TokenizerSpec(kind: .word, minFrequency: 1, shared: shared)
+        let one = shared ? try spec.learn(from: Self.sources + Self.targets) : nil
+        let tokenizers = TokenizerPair(spec: spec, source: try one ?? spec.learn(from: Self.sources),
+                                       target: try one ?? spec.learn(from: Self.targets))
         let (vs, vt) = (tokenizers.source.vocabulary.count, tokenizers.target.vocabulary.count)
-        XCTAssertNotEqual(vs, vt, "the test wants different source and target vocabulary sizes")
+        if !shared { XCTAssertNotEqual(vs, vt, "the test wants different source and target vocabulary sizes") }
         var config = ModelConfig(sourceVocabSize: vs, targetVocabSize: vt, modelDim: 16, heads: 2,
                                  encoderLayers: 2, decoderLayers: 2, feedForwardDim: 24, dropout: 0.3,
                                  maxLength: 12, tieOutputEmbedding: tied)
         config.layerNormEpsilon = epsilon
+        config.shareEmbeddings = shared
         let model = Transformer(config, seed: tied ? 7 : 11)
         var rng = RandomGenerator(seed: tied ? 70 : 110)
         for (name, tensor) in model.parameters() {
@@ -128,7 +140,7 @@ final class ReferenceForwardTests: XCTestCase {
         let optimizer = Adam(model.parameters(), config: OptimizerConfig())
         let file = Training.makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers,
                                            trainConfig: nil, state: nil)
-        let url = tempDir.appendingPathComponent(tied ? "tied.safetensors" : "untied.safetensors")
+        let url = tempDir.appendingPathComponent((shared ? "shared-" : "") + (tied ? "tied.safetensors" : "untied.safetensors"))
         try SafeTensors.write(file, to: url)
         // Compare against the model rebuilt from the file, so the Swift side also goes through it.
         let loaded = try loadCheckpoint(url.path).model

@@ -62,7 +62,20 @@ def test_bleu_equals_sacrebleu_golden():
         assert corpus_bleu(hyp, ref) == pytest.approx(s["bleu"]["default"]["score"], abs=1e-9), name
 
 
-@pytest.mark.parametrize("which", ["toy", "tied"])
+@pytest.fixture(scope="module")
+def shared(work):
+    """One BPE vocabulary for both languages and one embedding matrix for source, target and
+    output (`--share-embeddings`, three-way tying), tiny and short."""
+    out = work / "ct2-shared"
+    if not out.exists():
+        run([tool("train"), "--data", DATA / "valid.tsv", "--valid", DATA / "test.tsv", "--merges", "300",
+             "--no-separate-vocab", "--share-embeddings", "--model-dim", "32", "--heads", "4", "--layers", "2",
+             "--ff-dim", "64", "--steps", "150", "--valid-every", "150", "--bleu-sentences", "4", "--threads", "2",
+             "--out", out, "--quiet"])
+    return out
+
+
+@pytest.mark.parametrize("which", ["toy", "tied", "shared"])
 def test_exported_model_scores_like_ours(which, request, work, report):
     ck = request.getfixturevalue(which)
     model_dir = convert(ck, work / f"ct2-{which}-f32", force=True)
@@ -82,7 +95,8 @@ def test_exported_model_scores_like_ours(which, request, work, report):
             ours = np.array([float(lp[i, tok]) for i, tok in enumerate(y + [3])])
             assert r.tokens == pair.target.pieces(y) + ["</s>"]
             worst = max(worst, float(np.abs(ours - np.array(r.log_probs)).max()))
-    report(f"CTranslate2 export ({which}: tied={config['tieOutputEmbedding']}, shared vocabulary={pair.source is pair.target}): "
+    report(f"CTranslate2 export ({which}: tied={config['tieOutputEmbedding']}, shared vocabulary={pair.source is pair.target}, "
+           f"shared embeddings={config.get('shareEmbeddings', False)}): "
            f"per-token log-probabilities of 64 test pairs vs the PyTorch model, max |Δ| {worst:.1e}")
     assert worst < 1e-4
 

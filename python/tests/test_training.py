@@ -37,6 +37,7 @@ TINY = ["--model-dim", "32", "--heads", "4", "--layers", "2", "--ff-dim", "64", 
 CONFIGS = {
     "word vocabulary, tied output, EMA 0.9": ["--tokenizer", "word", "--min-frequency", "1", "--no-separate-vocab", "--tie-output", "--ema", "0.9"],
     "BPE per language, untied output, no EMA": ["--merges", "300", "--no-tie-output", "--ema", "0"],
+    "shared BPE, three-way tied embeddings, EMA 0.9": ["--merges", "300", "--no-separate-vocab", "--share-embeddings", "--ema", "0.9"],
 }
 LOSS_TOLERANCE, WEIGHT_TOLERANCE = 1e-4, 1e-5
 

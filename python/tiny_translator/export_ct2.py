@@ -50,6 +50,12 @@ def _norm(spec, t, name):
     spec.beta = t[name + ".bias"]
 
 
+
+def embedding_name(config, side):
+    """The tensor holding `side`'s token vectors: with shared embeddings (model_config
+    shareEmbeddings) the decoder reads the encoder's matrix, the only one in the file."""
+    return "encoder.embedding.weight" if config.get("shareEmbeddings", False) else f"{side}.embedding.weight"
+
 def build_spec(meta, tensors):
     """A ctranslate2 TransformerSpec holding the model of a checkpoint (metadata, tensors)."""
     from ctranslate2.specs import common_spec, transformer_spec
@@ -64,7 +70,7 @@ def build_spec(meta, tensors):
     pe = position_table(c["maxLength"], c["modelDim"]).numpy()
     for side, stack in (("encoder", spec.encoder), ("decoder", spec.decoder)):
         emb = stack.embeddings[0] if isinstance(stack.embeddings, list) else stack.embeddings
-        emb.weight = tensors[f"{side}.embedding.weight"]
+        emb.weight = tensors[embedding_name(c, side)]
         stack.scale_embeddings = True
         stack.position_encodings.encodings = pe
         _norm(stack.layer_norm, tensors, f"{side}.norm")
@@ -89,7 +95,7 @@ def build_spec(meta, tensors):
         _linear(layer.ffn.linear_0, tensors, p + ".ff.hidden")
         _linear(layer.ffn.linear_1, tensors, p + ".ff.output")
     if c["tieOutputEmbedding"]:
-        spec.decoder.projection.weight = tensors["decoder.embedding.weight"]
+        spec.decoder.projection.weight = tensors[embedding_name(c, "decoder")]
     else:
         _linear(spec.decoder.projection, tensors, "output")
     spec.config.layer_norm_epsilon = float(c["layerNormEpsilon"])

@@ -116,6 +116,10 @@ class Transformer(nn.Module):
         self.config = c
         self.encoder = Stack(c["sourceVocabSize"], c["encoderLayers"], c, EncoderLayer)
         self.decoder = Stack(c["targetVocabSize"], c["decoderLayers"], c, DecoderLayer)
+        if c.get("shareEmbeddings", False):
+            # One matrix for both languages (and the output when tied): named_parameters() lists
+            # it once, as encoder.embedding.weight, the checkpoint's only embedding tensor.
+            self.decoder.embedding = self.encoder.embedding
         if not c["tieOutputEmbedding"]:
             self.output = nn.Linear(c["modelDim"], c["targetVocabSize"])
         self.register_buffer("positions", position_table(c["maxLength"], c["modelDim"]), persistent=False)
