@@ -5,8 +5,9 @@
 // Modules follow the data flow; dependencies point one way:
 //   Engine (tensors, autodiff, kernels)      Text (corpus, tokenizers, vocab)
 //   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)  CLI (flag parsing)
+//        Pages (offline HTML: attention explorer, training report) <- Checkpoint
 //        Model (Transformer blocks)  <- Engine
-//        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics
+//        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics, Pages
 //   executables: train, translate, inspect, bench, gencorpus
 import PackageDescription
 
@@ -25,11 +26,12 @@ let package = Package(
         .target(name: "Checkpoint"),
         .target(name: "Metrics"),
         .target(name: "CLI"),
+        .target(name: "Pages", dependencies: ["Checkpoint"]),
         .target(name: "Model", dependencies: ["Engine"]),
-        .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics"]),
+        .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics", "Pages"]),
         .executableTarget(name: "train", dependencies: ["Training", "CLI"]),
         .executableTarget(name: "translate", dependencies: ["Training", "CLI"]),
-        .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI"]),
+        .executableTarget(name: "inspect", dependencies: ["Checkpoint", "CLI", "Pages"]),
         .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI"]),
         .executableTarget(name: "gencorpus"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),
+        .testTarget(name: "PagesTests", dependencies: ["Pages", "Checkpoint"]),
         // Runs the built executables (make test builds them first) against bad inputs and faults.
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI"]),

@@ -4,18 +4,36 @@ import Model
 import Text
 import Training
 
-/// `translate --explain`: explains the translation of one sentence, choosing by default the
-/// last cross-attention and the (head, position) whose attention is most concentrated, where
-/// a query visibly "finds" its key.
-func runExplain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
-                flags: ParsedFlags, console: Console) throws {
+/// What the explanation says about the model: its shape, and the label smoothing it was trained
+/// with (which caps the probabilities it learned to give).
+func explainInfo(_ loaded: LoadedCheckpoint) -> ExplainModelInfo {
+    ExplainModelInfo(config: loaded.model.config, checkpoint: loaded.url.path, step: loaded.state?.step,
+                     labelSmoothing: loaded.trainConfig?.labelSmoothing)
+}
+
+/// The flags that ask for an explanation. Any of them turns it on: `--explain-layer` alone
+/// explains, it does not silently translate.
+let explainFlags = ["explain", "explain-json", "explain-svg", "explain-html", "explain-all", "explain-layer", "explain-head", "explain-position"]
+
+/// `translate --explain…`: explains the translation of each sentence. The terminal view and the
+/// SVG take one sentence; `--explain-json` and `--explain-html` take several. The close-up
+/// defaults to the last cross-attention and the (head, position) whose attention is most
+/// concentrated, where a query visibly "finds" its key.
+func runExplain(model: Transformer, tokenizers: TokenizerPair, sources: [String], outputs: [[Int32]], finished: [Bool],
+                info: ExplainModelInfo, flags: ParsedFlags, console: Console) throws {
+    let files = ["explain-json", "explain-svg", "explain-html"].filter { flags.has($0) }
+    let terminal = files.isEmpty || ["explain", "explain-all", "explain-layer", "explain-head", "explain-position"].contains { flags.has($0) }
+    if sources.count != 1 && (terminal || flags.has("explain-svg")) {
+        throw TrainingError("--explain and --explain-svg show one sentence; got \(sources.count) (--explain-json and --explain-html take several)")
+    }
+    guard !sources.isEmpty else { throw TrainingError("no sentence to explain: give one as an argument or on stdin") }
     let layer = flags.string("explain-layer")
     let fixedHead = try flags.int("explain-head")
     let fixedPosition = try flags.int("explain-position")
-    let e = try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished) { maps in
+    func focus(_ maps: [Explanation.AttentionMap]) throws -> ExplainFocus? {
         let mapName = layer ?? maps.last { $0.kind == "cross-attention" }?.name ?? maps.last?.name ?? ""
         guard let map = maps.first(where: { $0.name == mapName }) else {
-            throw TrainingError("--explain-layer: no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))")
+            throw TrainingError("--explain-layer: no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", ")) (layers count from 0)")
         }
         var (head, position) = (fixedHead, fixedPosition)
         if head == nil || position == nil {
@@ -32,22 +50,33 @@ func runExplain(model: Transformer, tokenizers: TokenizerPair, source: String, o
         }
         return ExplainFocus(map: mapName, head: head!, position: position!)
     }
+    let explanations = try sources.indices.map { i in
+        try explain(model: model, tokenizers: tokenizers, source: sources[i], output: outputs[i], finished: finished[i],
+                    chooseFocus: focus, vectors: flags.has("explain-json") || flags.has("explain-html"))
+    }
+    let document = ExplainDocument(model: info, sentences: explanations)
     if let path = flags.string("explain-json") {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { try encoder.encode(e).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        do { try document.encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw TrainingError("cannot write \(path): \(error.localizedDescription)")
         }
-        console.error("wrote the explanation to \(path)")
+        console.error("wrote the explanation to \(path) (schema version \(ExplainDocument.currentVersion), docs/EXPLAIN-JSON.md)")
+    }
+    if let path = flags.string("explain-html") {
+        let page = ExplorerBuilder().page(document: document, model: model)
+        do { try page.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw TrainingError("cannot write \(path): \(error.localizedDescription)")
+        }
+        console.error(String(format: "wrote the attention explorer to %@ (%.2f MB, %d sentence%@): open it in a browser, it needs no network",
+                             path, Double(page.utf8.count) / 1e6, sources.count, sources.count == 1 ? "" : "s"))
     }
     if let path = flags.string("explain-svg") {
-        do { try ExplainSVG.render(e).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        do { try ExplainSVG.render(explanations[0]).write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write \(path): \(error.localizedDescription)")
         }
         console.error("drew the attention maps in \(path)")
     }
-    if flags.has("explain") || (flags.string("explain-json") == nil && flags.string("explain-svg") == nil) {
-        console.line(ExplainView(e: e, all: flags.has("explain-all")).render())
+    if terminal {
+        console.line(ExplainView(e: explanations[0], all: flags.has("explain-all"), width: ExplainView.terminalWidth(),
+                                 labelSmoothing: info.labelSmoothing).render())
     }
 }

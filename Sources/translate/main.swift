@@ -16,13 +16,14 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("beam", "K", "Beam search with K hypotheses per sentence (default 1: greedy).", group: "Decoding"),
     Flag("length-penalty", "A", "Rank finished hypotheses by log-probability / (tokens + 1)^A (default 1; 0 = raw log-probability).", group: "Decoding"),
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (an empty line gets one empty hypothesis, score 0).", group: "Decoding"),
-    Flag("explain", nil, "For one sentence: show what attention did (heatmaps per layer and head, token probabilities, and one query's arithmetic).", group: "Explain"),
-    Flag("explain-json", "FILE", "Write the same numbers as JSON to FILE (all layers and heads).", group: "Explain"),
+    Flag("explain", nil, "For one sentence: show what attention did (heatmaps per layer and head, token probabilities, and one query's arithmetic), fitted to the terminal's width ($COLUMNS; 80 when piped). Layers, heads and positions count from 0, as in the parameter names.", group: "Explain"),
+    Flag("explain-html", "FILE", "Write an attention explorer for the sentences to FILE: one offline HTML page that steps through each translation and shows q, k, v, the scores, the mask, the softmax, every w·v, the heads merged by W_O and the next-token probabilities.", group: "Explain"),
+    Flag("explain-json", "FILE", "Write the same numbers as JSON to FILE (every layer, head and vector; schema in docs/EXPLAIN-JSON.md).", group: "Explain"),
     Flag("explain-svg", "FILE", "Draw the attention maps (cross-attention per layer, last self-attention) as an SVG picture.", group: "Explain"),
-    Flag("explain-layer", "NAME", "Attention to look at closely, e.g. decoder.layers.1.cross (default: the last cross-attention).", group: "Explain"),
-    Flag("explain-head", "H", "Head to look at closely (default: the one whose attention is most peaked).", group: "Explain"),
-    Flag("explain-position", "T", "Query position to look at closely, 0-based (default: the most peaked).", group: "Explain"),
-    Flag("explain-all", nil, "Show the self-attention maps of every layer, not only the last.", group: "Explain"),
+    Flag("explain-layer", "NAME", "Attention to look at closely, e.g. decoder.layers.1.cross (default: the last cross-attention). Implies --explain.", group: "Explain"),
+    Flag("explain-head", "H", "Head to look at closely, from 0 (default: the one whose attention is most peaked). Implies --explain.", group: "Explain"),
+    Flag("explain-position", "T", "Query position to look at closely, from 0 (default: the most peaked). Implies --explain.", group: "Explain"),
+    Flag("explain-all", nil, "Show the self-attention maps of every layer, not only the last. Implies --explain.", group: "Explain"),
     Flag("threads", "N", "Threads for the kernels (default: all cores).", group: "Other"),
     Flag("quiet", nil, "Print only translations (and scores).", group: "Other"),
 ])
@@ -84,7 +85,7 @@ do {
     } else if !flags.positionals.isEmpty {
         sources = flags.positionals
     } else if isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 {
-        try interactive(model: model, tokenizers: tokenizers, flags: flags, console: console)
+        try interactive(model: model, tokenizers: tokenizers, info: explainInfo(loaded), flags: flags, console: console)
         exit(0)
     } else {
         sources = []
@@ -114,11 +115,11 @@ do {
     let nBest = try flags.int("n-best")
     let hyps: [String]
     let text: String
-    var firstIds: [Int32] = []  // the model's own tokens for sentence 1 (for --explain)
+    var outputIds: [[Int32]] = []  // the model's own tokens (for --explain)
     if beam == 1 && nBest == nil {
         let outIds = translateGreedy(model, ids, batchSentences: try flags.int("batch") ?? 64, maxLength: maxLength)
         hyps = zip(ids, outIds).map { $0.isEmpty ? "" : tokenizers.target.decode($1) }
-        firstIds = outIds.first ?? []
+        outputIds = outIds
         text = hyps.map { $0 + "\n" }.joined()
     } else {
         let results = translateBeam(model, ids, beam: beam, lengthPenalty: try flags.double("length-penalty") ?? 1,
@@ -129,7 +130,7 @@ do {
             src.isEmpty ? [(text: "", score: 0.0)] : hs.map { (text: tokenizers.target.decode($0.tokens), score: $0.score) }
         }
         hyps = decoded.map { $0.first?.text ?? "" }
-        firstIds = results.first?.first?.tokens ?? []
+        outputIds = results.map { $0.first?.tokens ?? [] }
         if nBest != nil {
             text = decoded.enumerated().map { i, hs in
                 hs.map { "\(i + 1)\t\(String(format: "%.4f", $0.score))\t\($0.text)\n" }.joined()
@@ -138,10 +139,10 @@ do {
             text = hyps.map { $0 + "\n" }.joined()
         }
     }
-    if flags.has("explain") || flags.has("explain-json") || flags.has("explain-svg") {
-        guard sources.count == 1 else { throw TrainingError("--explain works on one sentence; got \(sources.count)") }
-        try runExplain(model: model, tokenizers: tokenizers, source: sources[0], output: firstIds,
-                       finished: firstIds.count < maxLength(ids[0].count), flags: flags, console: console)
+    if explainFlags.contains(where: flags.has) {
+        try runExplain(model: model, tokenizers: tokenizers, sources: sources, outputs: outputIds,
+                       finished: zip(outputIds, ids).map { $0.count < maxLength($1.count) }, info: explainInfo(loaded),
+                       flags: flags, console: console)
         exit(0)
     }
     if let out = flags.string("output") {
