@@ -189,7 +189,7 @@ def run(opts, actions):
             elif "key" in a:
                 k = a["key"]
                 code = KEYS.get(k, ord(k.upper()) if len(k) == 1 else 0)
-                down = {"type": "keyDown", "key": k, "code": k if k in KEYS else f"Key{k.upper()}",
+                down = {"type": "keyDown" if len(k) == 1 else "rawKeyDown", "key": k, "code": k if k in KEYS else f"Key{k.upper()}",
                         "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code}
                 if len(k) == 1:
                     down["text"] = k

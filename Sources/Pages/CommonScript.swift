@@ -132,7 +132,7 @@ enum CommonScript {
       const cells = sv("g", {});
       for (let t = 0; t < nR; t++) for (let s = 0; s < nC; s++) {
         const v = value(t, s);
-        cells.append(sv("rect", {x: left + s * cell, y: top + t * cell, width: cell, height: cell,
+        cells.append(sv("rect", {class: v === null ? "cell masked" : "cell", x: left + s * cell, y: top + t * cell, width: cell, height: cell,
                                  fill: v === null ? masked : weightColor(v), stroke: cell >= 10 ? "#e3e6ea" : "none", "stroke-width": 0.5}));
         if (v !== null && cell >= 24 && v >= 0.1)
           cells.append(sv("text", {x: left + s * cell + cell / 2, y: top + t * cell + cell / 2 + 4, "text-anchor": "middle", "font-size": 10,

@@ -25,6 +25,9 @@ public indirect enum PageJSON: Sendable {
     case floats([Float], Rounding)
     case floatRows([[Float]], Rounding)
     case floatGrid([[[Float]]], Rounding)
+    /// JSON text written as it is (from JSONSerialization, which keeps booleans and numbers
+    /// apart); `<`, `>` and `&`, which can only occur inside its strings, are escaped.
+    case raw(String)
 
     /// The JSON text. Non-finite numbers become null. `<`, `>` and `&` in strings are escaped as
     /// \u003c etc., so the text can sit inside a `<script>` element as it is.
@@ -69,6 +72,15 @@ final class JSONBytes {
         case .floats(let a, let r): list(a.count) { number(Double(a[$0]), r) }
         case .floatRows(let rows, let r): list(rows.count) { i in list(rows[i].count) { number(Double(rows[i][$0]), r) } }
         case .floatGrid(let g, let r): list(g.count) { i in list(g[i].count) { j in list(g[i][j].count) { number(Double(g[i][j][$0]), r) } } }
+        case .raw(let text):
+            for u in text.utf8 {
+                switch u {
+                case UInt8(ascii: "<"): append("\\u003c")
+                case UInt8(ascii: ">"): append("\\u003e")
+                case UInt8(ascii: "&"): append("\\u0026")
+                default: bytes.append(u)
+                }
+            }
         }
     }
 

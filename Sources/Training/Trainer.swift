@@ -34,7 +34,8 @@ public final class Trainer {
         // checkpoints themselves are intact. With the lock held no one else is writing, so the
         // leftovers (".NAME.tmp-PID-RANDOM") can go.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: outURL.path)) ?? []
-        where name.hasPrefix(".") && name.contains(".safetensors.tmp-") || name.hasPrefix(".checkpoints.json.tmp-") {
+        where name.hasPrefix(".") && name.contains(".safetensors.tmp-") || name.hasPrefix(".checkpoints.json.tmp-")
+            || name.hasPrefix(".report.html.tmp-") || name.hasPrefix(".attention.jsonl.tmp-") {
             try? FileManager.default.removeItem(at: outURL.appendingPathComponent(name))
         }
 
@@ -105,6 +106,7 @@ public final class Trainer {
         log(String(format: "model: %d parameters (d_model %d, %d heads, %d+%d layers, d_ff %d), %d threads", model.parameterCount,
                    config.model.modelDim, config.model.heads, config.model.encoderLayers, config.model.decoderLayers,
                    config.model.feedForwardDim, Threads.count))
+        logSessionStart(resumedFrom: resumed?.url.path)
     }
 
     static func loadCorpora(_ c: TrainConfig, log: (String) -> Void) throws -> (ParallelCorpus, [SentencePair]) {

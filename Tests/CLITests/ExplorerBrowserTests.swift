@@ -31,11 +31,11 @@ final class ExplorerBrowserTests: XCTestCase {
         wv: JSON.parse(r.dataset.wv), shown: r.dataset.s === undefined ? '' : r.children[4].textContent}));
       const sum = document.querySelector('#closeup tr.sum');
       const concat = document.querySelector('#merge [data-concat]'), o = document.querySelector('#merge [data-o]');
-      const cells = [...document.querySelectorAll('#map svg.heatmap rect')];
+      const cells = [...document.querySelectorAll('#map svg.heatmap rect.cell')];
       return {state: JSON.parse(document.body.dataset.state), rows, out: sum ? JSON.parse(sum.dataset.out) : null,
               top: [...document.querySelectorAll('#nextToken li.cand')].map(li => [li.dataset.token, +li.dataset.p]),
               concat: concat ? JSON.parse(concat.dataset.concat) : null, o: o ? JSON.parse(o.dataset.o) : null,
-              hatched: cells.filter(c => (c.getAttribute('fill') || '').startsWith('url(')).length,
+              cells: cells.length, hatched: cells.filter(c => (c.getAttribute('fill') || '').startsWith('url(')).length,
               titles: [...document.querySelectorAll('#map .axis-title')].map(t => t.textContent),
               legend: document.querySelectorAll('#map svg.legend').length,
               stepText: document.getElementById('stepText').textContent, where: document.getElementById('where').textContent};
@@ -90,6 +90,11 @@ final class ExplorerBrowserTests: XCTestCase {
         for (i, shot) in shots.enumerated() { check(shot, doc, label: "snapshot \(i)") }
         // The decoder's masked self-attention hides later positions, drawn hatched.
         XCTAssertGreaterThan(shots[2]["hatched"] as? Int ?? 0, 0, "no hatched cells in the decoder self-attention map")
+        let decoderSelf = doc.sentences[0].maps.first { $0.name == states[2]["name"] as? String }
+        let rows = doc.sentences[0].decoderInputTokens.count
+        XCTAssertEqual(shots[2]["hatched"] as? Int, decoderSelf?.visible?.joined().filter { !$0 }.count, "exactly the masked cells are hatched")
+        XCTAssertEqual(shots[2]["hatched"] as? Int, rows * (rows - 1) / 2, "the causal mask hides the cells above the diagonal")
+        XCTAssertEqual(shots[2]["cells"] as? Int, rows * rows)
         XCTAssertEqual(shots[0]["hatched"] as? Int, 0, "cross-attention masks nothing in one sentence")
         XCTAssertTrue((shots[1]["where"] as? String ?? "").contains("query from the decoder"))
         XCTAssertTrue((shots[1]["where"] as? String ?? "").contains("keys and values from the encoder output"))
