@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "PagesTests", dependencies: ["Pages", "Checkpoint"]),
         // Runs the built executables (make test builds them first) against bad inputs and faults.
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Text"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI", "Pages"]),
     ]
 )

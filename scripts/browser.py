@@ -11,7 +11,8 @@ Actions (a JSON list, run in order after the page has loaded):
     {"eval": "JS expression"}            its value (JSON) is appended to "results"
     {"key": "ArrowRight"}                a key press sent to the page (keyDown + keyUp)
     {"wait": 200}                        milliseconds
-    {"screenshot": "out.png", "full": true}
+    {"screenshot": "out.png", "full": true}       the whole page (else the window)
+    {"screenshot": "out.png", "until": "#map"}    from the top down to the bottom of an element
 
 Prints one JSON object on stdout: "results", "console" (every console message with its type),
 "exceptions" (uncaught errors), "log" (browser log entries: CSP violations, failed loads),
@@ -171,10 +172,13 @@ def run(opts, actions):
                 raise BrowserError(f"evaluating {expr[:80]!r}: {d.get('exception', {}).get('description') or d.get('text')}")
             return r["result"].get("value")
 
-        def screenshot(path, full):
-            if full:
+        def screenshot(path, full, until=None):
+            height = None
+            if until:  # from the top of the page to the bottom of this element
+                height = evaluate(f"Math.ceil(document.querySelector({json.dumps(until)}).getBoundingClientRect().bottom + window.scrollY + 12)")
+            if full or until:
                 size = evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
-                browser.call("Emulation.setDeviceMetricsOverride", dict(metrics, height=min(int(size[1]), 12000)), session)
+                browser.call("Emulation.setDeviceMetricsOverride", dict(metrics, height=min(height or int(size[1]), 12000)), session)
                 evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             png = browser.call("Page.captureScreenshot", {"format": "png"}, session)["data"]
             with open(path, "wb") as f:
@@ -198,7 +202,7 @@ def run(opts, actions):
             elif "wait" in a:
                 time.sleep(a["wait"] / 1000)
             elif "screenshot" in a:
-                screenshot(a["screenshot"], a.get("full", False))
+                screenshot(a["screenshot"], a.get("full", False), a.get("until"))
             else:
                 raise BrowserError(f"unknown action {a}")
         if opts.screenshot:

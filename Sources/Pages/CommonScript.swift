@@ -162,7 +162,7 @@ enum CommonScript {
     }
 
     /** A vector as a strip of coloured cells (blue < 0 < red) with each number on hover. */
-    function strip(values, max, what, width = 96) {
+    function strip(values, max, what, width = 88) {
       const n = values.length, w = Math.max(1, width / n), h = 13;
       const svg = sv("svg", {width: Math.ceil(w * n), height: h, class: "strip"});
       values.forEach((x, i) => svg.append(sv("rect", {x: i * w, y: 0, width: w + 0.3, height: h, fill: signedColor(x, max)})));

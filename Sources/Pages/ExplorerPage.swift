@@ -27,7 +27,7 @@ public enum ExplorerPage {
           <div id="tokens"></div>
         </section>
         <section class="card" id="where"></section>
-        <div class="grid2">
+        <div class="grid2 wide-right">
           <section class="card"><h2 id="mapTitle">The attention map</h2><div id="map"></div></section>
           <section class="card" id="closeup"></section>
         </div>
@@ -49,6 +49,7 @@ public enum ExplorerPage {
     .qlabel { font-weight: 700; color: var(--query); }
     .heatmap { max-width: 100%; height: auto; cursor: pointer; }
     #closeup, #merge { overflow-x: auto; }
+    @media (min-width: 1150px) { .grid2.wide-right { grid-template-columns: minmax(0, 5fr) minmax(0, 7fr); } }
     .legend { display: block; margin-top: 6px; max-width: 100%; }
     table.closeup td { padding: 1px 5px; }
     .strip { vertical-align: middle; }

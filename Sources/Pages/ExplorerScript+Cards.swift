@@ -71,12 +71,26 @@ extension ExplorerScript {
       // Why √d_k, on this row's own numbers.
       const vis = K.map((k, j) => j).filter(j => isVisible(a, t, j));
       const raw = vis.map(j => dot(q, K[j])), st = stats(raw), sst = stats(raw.map(x => x / Math.sqrt(dk)));
-      const unscaledTop = Math.max(...softmax(raw)), scaledTop = Math.max(...softmax(raw.map(x => x / Math.sqrt(dk))));
-      box.append(el("p", {class: "why", id: "whyScale"}, el("b", {}, "Why divide by √d_k? "),
-        `Here the raw dot products q·k over the ${vis.length} visible keys run from ${fixed(st.min, 1)} to ${fixed(st.max, 1)} (spread σ = ${fixed(st.sd, 2)}): ` +
-        `summing ${dk} products, a dot product grows like √${dk} = ${Math.sqrt(dk).toFixed(2)}. Divided by it they run from ${fixed(sst.min, 2)} to ${fixed(sst.max, 2)} (σ = ${fixed(sst.sd, 2)}). ` +
-        `Without the division this row's softmax would give its top key ${pct(unscaledTop)} instead of ${pct(scaledTop)}` +
-        (unscaledTop > 0.99 ? ": nearly one-hot, so in training almost no gradient would reach the other keys." : ": the wider the head, the closer to one-hot it would get.")));
+      const why = el("p", {class: "why", id: "whyScale"}, el("b", {}, "Why divide by √d_k? "));
+      if (vis.length < 2) {
+        why.append(`Only one key is visible from this row (the mask hides the others), so it gets 100% whatever the scale. Step on to a later row to see the division at work.`);
+      } else {
+        const sorted = [...raw].sort((x, y) => y - x), gap = sorted[0] - sorted[1];
+        const unscaledTop = Math.max(...softmax(raw)), scaledTop = Math.max(...softmax(raw.map(x => x / Math.sqrt(dk))));
+        why.append(`A dot product of two ${dk}-number vectors sums ${dk} products, so its spread grows like √${dk} = ${Math.sqrt(dk).toFixed(2)}. ` +
+          `Here the raw q·k over the ${vis.length} visible keys run from ${fixed(st.min, 1)} to ${fixed(st.max, 1)} (σ = ${fixed(st.sd, 2)}); divided by √${dk} they run from ${fixed(sst.min, 2)} to ${fixed(sst.max, 2)} (σ = ${fixed(sst.sd, 2)}). ` +
+          `Undivided, the top key would lead the next by ${fixed(gap, 1)} instead of ${fixed(gap / Math.sqrt(dk), 2)} and get ${finePct(unscaledTop)} of the weight instead of ${finePct(scaledTop)}` +
+          (unscaledTop > 0.999 && scaledTop < 0.999 ? ": nearly one-hot, so in training almost no gradient would reach the other keys." :
+           scaledTop >= 0.999 ? ". This query is sure either way; the division matters for the rows that are not, where it keeps the softmax from saturating." : "."));
+      }
+      box.append(why);
+    }
+
+    /** A weight close to 0 or 1 with enough digits to tell it from 0% or 100%. */
+    function finePct(w) {
+      if (w > 0.9999 && w < 1) return "more than 99.99%";
+      if (w > 0.99 && w < 1) return pct(w, 2);
+      return pct(w);
     }
 
     /** The heads' outputs side by side (the concatenation), W_O, and the attention's output. */
@@ -142,9 +156,13 @@ extension ExplorerScript {
       if (!st.top.some(([tok]) => tok === st.token))
         box.append(el("p", {class: "note"}, `Chosen: ${quoted(st.token)} at ${pct(st.p)} (beam search kept a less probable token here).`));
       const eps = M.labelSmoothing;
-      if (eps) box.append(el("p", {class: "why"}, el("b", {}, `Why not 100%? `),
-        `The model was trained with label smoothing ε = ${eps}: its training target gives the right token ${pct(1 - eps + eps / M.targetVocab)} and spreads ${pct(eps, 0)} over the whole vocabulary, ` +
-        `so even a sure prediction is taught to stop near ${pct(1 - eps, 0)} (with dropout off while translating it lands a little higher). A top token around ${pct(1 - eps, 0)}–95% means "certain".`));
+      if (eps) {
+        const surest = Math.max(...s.steps.map(x => x.p));
+        box.append(el("p", {class: "why"}, el("b", {}, `Why not 100%? `),
+          `The model was trained with label smoothing ε = ${eps}: the training target gives the right token ${pct(1 - eps + eps / M.targetVocab)} (1 − ε + ε/V) and spreads ε over all ${M.targetVocab} tokens, ` +
+          `so a sure prediction is taught to stop near ${pct(1 - eps, 0)}, never 100%. Translating runs without dropout, which usually makes the model a little surer than that: ` +
+          `in this sentence the surest step gets ${pct(surest)}.`));
+      }
     }
 
     /** What is fixed and what is computed for this sentence, with this model's sizes. */

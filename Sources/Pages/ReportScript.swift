@@ -13,7 +13,7 @@ enum ReportScript {
     function fmtNum(x) {
       if (x === null || x === undefined || !isFinite(x)) return "–";
       const a = Math.abs(x);
-      if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2);
+      if (a !== 0 && (a < 1e-6 || a >= 1e6)) return x.toExponential(2);
       return a >= 100 ? x.toFixed(0) : String(+x.toPrecision(3));
     }
     /** Index of the x in sorted xs nearest to x. */

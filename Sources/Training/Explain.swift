@@ -124,7 +124,8 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
         model(source: src.isEmpty ? [SpecialTokens.pad] : src, sourceLength: max(1, src.count), targetInput: decoderInput,
               targetLength: decoderInput.count, batch: 1, ctx)
     }  // [T, V]
-    let srcPieces = tokenizers.source.pieces(src)
+    // An empty source is run as one padding token; name it, so keys and weights agree.
+    let srcPieces = tokenizers.source.pieces(src.isEmpty ? [SpecialTokens.pad] : src)
     let inPieces = tokenizers.target.pieces(decoderInput)
     let v = model.config.targetVocabSize
     var steps: [Explanation.Step] = []

@@ -43,14 +43,16 @@ struct ExplainView {
     static func percent(_ p: Float) -> String { String(format: "%.1f%%", p * 100) }
 
     /// `text` as lines of at most `width` columns, each starting with `indent`.
-    static func wrap(_ text: String, width: Int, indent: String = "") -> String {
-        var lines: [String] = [], line = indent
+    /// Continuation lines start with `hanging` (default: `indent`).
+    static func wrap(_ text: String, width: Int, indent: String = "", hanging: String? = nil) -> String {
+        var lines: [String] = [], line = indent, lead = indent
         for word in text.split(separator: " ") {
-            if line.count > indent.count && line.count + 1 + word.count > width {
+            if line.count > lead.count && line.count + 1 + word.count > width {
                 lines.append(line)
-                line = indent
+                lead = hanging ?? indent
+                line = lead
             }
-            line += (line.count > indent.count ? " " : "") + word
+            line += (line.count > lead.count ? " " : "") + word
         }
         lines.append(line)
         return lines.joined(separator: "\n") + "\n"
@@ -61,8 +63,10 @@ struct ExplainView {
     /// Keys that do not fit `width` continue in a second block (and a third…).
     static func heatmap(_ w: [[Float]], rows: [String], cols: [String], width: Int = 80) -> String {
         let shades = Array(" ▁▂▃▄▅▆▇█")
-        let colWidth = max(7, min(10, (cols.map { label($0, width: 9).count }.max() ?? 4) + 1))
         let rowWidth = min(14, max(6, (rows.map { label($0, width: 14).count }.max() ?? 4) + 2))
+        // Narrower columns (labels cut, down to 7: "██ 100") before a split into blocks.
+        let natural = max(7, min(10, (cols.map { label($0, width: 9).count }.max() ?? 4) + 1))
+        let colWidth = max(7, min(natural, (width - 2 - rowWidth) / max(1, cols.count)))
         let perBlock = max(1, (width - 2 - rowWidth) / colWidth)
         var out = ""
         for start in stride(from: 0, to: max(1, cols.count), by: perBlock) {
@@ -93,7 +97,8 @@ struct ExplainView {
     }
 
     func render() -> String {
-        var out = "Source:      \(e.source)\nTranslation: \(e.translation)\n"
+        let hanging = String(repeating: " ", count: 13)
+        var out = Self.wrap("Source:      \(e.source)", width: width, hanging: hanging) + Self.wrap("Translation: \(e.translation)", width: width, hanging: hanging)
         out += "\n" + Self.wrap("Row i of the decoder (its input token i; <s> is token 0) predicts token i+1. For each row: the token it predicted, its probability, and the runners-up the model considered (tokens as the vocabulary holds them: ▁ marks a token that starts a new word):", width: width)
         for (i, s) in e.steps.enumerated() {
             let input = i < e.decoderInputTokens.count ? Self.raw(e.decoderInputTokens[i], width: 12) : ""
@@ -106,7 +111,7 @@ struct ExplainView {
             out += line + "\n"
         }
         if let eps = labelSmoothing, eps > 0, let top = e.steps.map(\.probability).max() {
-            out += Self.wrap(String(format: "Why a sure token stays near %.0f%% (here at most %.1f%%): the model was trained with label smoothing ε = %g, whose target gives the right token 1 − ε (+ ε/V) and spreads ε over the whole vocabulary; with dropout off while translating it lands a little higher.", (1 - eps) * 100, top * 100, eps), width: width, indent: "  ")
+            out += Self.wrap(String(format: "Why no token gets 100%%: the model was trained with label smoothing ε = %g, whose target gives the right token 1 − ε + ε/V and spreads ε over the whole vocabulary, so a sure prediction is taught to stop near %.0f%%. Translating runs without dropout, which usually makes the model a little surer: here the surest step gets %.1f%%.", Double(eps), Double(1 - eps) * 100, Double(top) * 100), width: width, indent: "  ")
         }
         let cross = e.maps.filter { $0.kind == "cross-attention" }
         for m in cross {
