@@ -107,7 +107,8 @@ enum CommonScript {
      */
     function heatmap({rows, cols, value, rowTitle, colTitle, onRow, rowNote, size = 560}) {
       const nR = rows.length, nC = cols.length;
-      const cell = Math.max(4, Math.min(30, Math.floor(size / Math.max(nC, nR, 1))));
+      // Long sentences keep readable cells and scroll (the container has overflow: auto).
+      const cell = Math.max(8, Math.min(30, Math.floor(size / Math.max(nC, nR, 1))));
       const lab = p => cut(tokenLabel(p), 14);
       const fs = Math.min(12, Math.max(7, cell - 2));
       const every = Math.max(1, Math.ceil(9 / cell));

@@ -47,7 +47,8 @@ public enum ExplorerPage {
     .role.k { background: #eaf1fa; border-color: #9fc0e6; }
     .role b { display: block; }
     .qlabel { font-weight: 700; color: var(--query); }
-    .heatmap { max-width: 100%; height: auto; cursor: pointer; }
+    .heatmap { cursor: pointer; display: block; }
+    #map { overflow: auto; max-height: 85vh; }
     #closeup, #merge { overflow-x: auto; }
     @media (min-width: 1150px) { .grid2.wide-right { grid-template-columns: minmax(0, 5fr) minmax(0, 7fr); } }
     .legend { display: block; margin-top: 6px; max-width: 100%; }

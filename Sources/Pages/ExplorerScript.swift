@@ -10,8 +10,16 @@ enum ExplorerScript {
     const M = DATA.model;
     const KIND_NAME = {enc: "encoder self-attention", dec: "decoder masked self-attention", cross: "cross-attention"};
     const KIND_SHORT = {enc: "encoder self", dec: "decoder masked self", cross: "cross"};
-    const S = {sent: 0, kind: "cross", layer: Math.max(0, M.decoderLayers - 1), head: 0, step: 0, encRow: 0};
+    const S = {sent: 0, kind: M.decoderLayers > 0 ? "cross" : "enc", layer: Math.max(0, (M.decoderLayers || M.encoderLayers) - 1), head: 0, step: 0, encRow: 0};
     let mapView = null, mapKey = "";
+
+    /** Weights come as whole numbers of 1/weightScale, each row without its masked end: restore them. */
+    for (const s of DATA.sentences) for (const a of s.attn) {
+      const keys = a.kind === "dec" ? s.dec.length : s.src.length;
+      const unpack = rows => rows.map(row => { const r = row.map(x => x / DATA.weightScale); while (r.length < keys) r.push(0); return r; });
+      if (a.w) a.w = a.w.map(unpack);
+      if (a.mean) a.mean = unpack(a.mean);
+    }
 
     function sentence() { return DATA.sentences[S.sent]; }
     function nLayers(kind) { return kind === "enc" ? M.encoderLayers : M.decoderLayers; }
@@ -95,6 +103,7 @@ enum ExplorerScript {
 
     function renderWhere() {
       const a = attn(), s = sentence(), box = clear(byId("where"));
+      if (!a) { box.append(el("p", {class: "warn"}, "This model has no such attention.")); return; }
       const t = queryRow(a), name = `${a.kind === "enc" ? "encoder" : "decoder"}.layers.${a.layer}.${a.kind === "cross" ? "cross" : "self"}`;
       const role = (cls, head, body) => el("div", {class: "role " + cls}, el("b", {}, head), el("div", {}, body));
       box.append(el("h2", {}, `${name}: ${KIND_NAME[a.kind]}`));

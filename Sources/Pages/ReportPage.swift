@@ -38,7 +38,8 @@ enum ReportPage {
     static let style = """
     .chart svg { display: block; max-width: 100%; height: auto; }
     #slider { width: min(640px, 90%); vertical-align: middle; }
-    #attMap svg { max-width: 100%; height: auto; }
+    #attMap { overflow: auto; max-height: 85vh; }
+    #attMap svg.heatmap { display: block; }
     table.samples { border-collapse: collapse; font-size: 13px; width: 100%; }
     table.samples td, table.samples th { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
     table.samples td.step { white-space: nowrap; color: var(--muted); }

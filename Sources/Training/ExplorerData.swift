@@ -3,19 +3,23 @@ import Model
 import Pages
 
 /// Builds the attention explorer page (`translate --explain-html`) from explanations: the data
-/// the page's script reads, rounded (vectors to 4 significant digits, weights to 4 decimals),
-/// and cut to a size budget per sentence.
+/// the page's script reads, rounded (vectors to 4 significant digits; weights to 4 decimals,
+/// written as whole numbers of 0.0001 without the masked end of each row), and cut to a size
+/// budget per sentence.
 ///
-/// A long sentence does not make a huge page: when a sentence's data would exceed
-/// `budgetBytes`, the least important attentions lose their vectors first, then their separate
+/// A long sentence does not make a huge page: when a one-sentence page would exceed
+/// `budgetBytes` (each further sentence adds at most as much again), the least important
+/// attentions lose their vectors first, then their separate
 /// heads (the mean of the heads is kept), then the most important one (the last
 /// cross-attention) does the same, and only then do attentions disappear. The page says what
 /// was left out.
 public struct ExplorerBuilder {
-    /// Bytes of JSON allowed per sentence, e.g. 2,000,000.
+    /// Bytes a page with one sentence may take, e.g. 2,000,000: the script and the W_O pictures,
+    /// plus the sentence's data in what is left.
     public var budgetBytes: Int
     let vectorRounding = Rounding.significant(4)
-    let weightRounding = Rounding.decimals(4)
+    /// Weights are written as whole numbers of 1/weightScale ("123" for 0.0123): half the bytes.
+    static let weightScale: Float = 10_000
 
     public init(budgetBytes: Int = 2_000_000) { self.budgetBytes = budgetBytes }
 
@@ -36,6 +40,8 @@ public struct ExplorerBuilder {
     /// The page's data: the model, its fixed W_O matrices (as pictures), and the sentences.
     public func data(document: ExplainDocument, model: Transformer) -> PageJSON {
         let m = document.model
+        let fixed = Self.fixed(model)
+        let sentenceBudget = max(0, budgetBytes - pageOverhead(model: model))
         return .fields([
             "kind": .string("tiny-translator attention explorer"), "version": .int(1),
             "model": .fields(["checkpoint": .string(m.checkpoint), "step": m.step.map(PageJSON.int), "dModel": .int(m.modelDim),
@@ -43,11 +49,19 @@ public struct ExplorerBuilder {
                               "decoderLayers": .int(m.decoderLayers), "sourceVocab": .int(m.sourceVocabularySize),
                               "targetVocab": .int(m.targetVocabularySize),
                               "labelSmoothing": m.labelSmoothing.map { .number(Double($0), .significant(4)) }]),
-            "fixed": .object(model.attentionNames.map { ($0.name, .fields(["wo": Self.picture(of: $0.attention.output.weight.values,
-                                                                                                 side: m.modelDim)])) }),
-            "budget": .int(budgetBytes),
-            "sentences": .array(document.sentences.map(sentence)),
+            "fixed": fixed, "budget": .int(budgetBytes), "weightScale": .int(Int(Self.weightScale)),
+            "sentences": .array(document.sentences.map { sentence($0, budget: sentenceBudget) }),
         ])
+    }
+
+    /// The model's fixed matrices the page draws: W_O of every attention.
+    static func fixed(_ model: Transformer) -> PageJSON {
+        .object(model.attentionNames.map { ($0.name, .fields(["wo": picture(of: $0.attention.output.weight.values, side: model.config.modelDim)])) })
+    }
+
+    /// Bytes every page holds whatever its sentences: the script, the style, the W_O pictures.
+    public func pageOverhead(model: Transformer) -> Int {
+        ExplorerPage.html(title: "", data: .null).utf8.count + Self.fixed(model).text.utf8.count + 1_000
     }
 
     /// An n×n matrix as int8 (−127…127 of its largest magnitude), base64: a picture, not numbers.
@@ -58,7 +72,7 @@ public struct ExplorerBuilder {
     }
 
     /// One sentence, its attentions at the levels the budget allows.
-    func sentence(_ e: Explanation) -> PageJSON {
+    func sentence(_ e: Explanation, budget: Int) -> PageJSON {
         let finished = e.outputTokens.count == e.decoderInputTokens.count
         let steps = PageJSON.array(e.steps.map { s in
             .fields(["token": .string(s.token), "p": .number(Double(s.probability), vectorRounding),
@@ -78,7 +92,7 @@ public struct ExplorerBuilder {
         var schedule: [(Int, Level)] = others.map { ($0, .weights) } + others.map { ($0, .mean) }
         if let top = order.first { schedule += [(top, .weights), (top, .mean)] }
         schedule += others.map { ($0, .none) }
-        for (i, level) in schedule where total > budgetBytes && levels[i] > level {
+        for (i, level) in schedule where total > budget && levels[i] > level {
             total += pieces[i].bytes(level) - pieces[i].bytes(levels[i])
             levels[i] = level
         }
@@ -114,7 +128,7 @@ public struct ExplorerBuilder {
         if let n = names(.mean) { parts.append("\(n): the mean of the heads only") }
         if let n = names(.none) { parts.append("\(n): not stored") }
         let mb = String(format: "%.1f", Double(budgetBytes) / 1e6)
-        return "This sentence has \(tokens) tokens. To keep the page under \(mb) MB per sentence, " + parts.joined(separator: "; ") + "."
+        return "This sentence has \(tokens) tokens. To keep the page under \(mb) MB (per sentence), " + parts.joined(separator: "; ") + "."
     }
 
     /// One attention's JSON at each level, measured once.
@@ -130,8 +144,16 @@ public struct ExplorerBuilder {
             var base: [(String, PageJSON)] = [("name", .string(m.name)), ("kind", .string(kind)), ("layer", .int(m.layer))]
             if let v = m.visible { base.append(("mask", .strings(v.map { String($0.map { $0 ? "1" : "0" }) }))) }
             self.base = base
-            heads = .floatGrid(m.weights, builder.weightRounding)
-            mean = .floatRows(m.averaged, builder.weightRounding)
+            // A row's masked end (the causal mask hides everything after t) is left out: the page
+            // knows it from the mask.
+            func packed(_ rows: [[Float]]) -> [[Float]] {
+                rows.enumerated().map { t, row in
+                    let keep = m.visible.map { ($0[t].lastIndex(of: true) ?? -1) + 1 } ?? row.count
+                    return row.prefix(keep).map { $0 * ExplorerBuilder.weightScale }
+                }
+            }
+            heads = .floatGrid(m.weights.map(packed), .decimals(0))
+            mean = .floatRows(packed(m.averaged), .decimals(0))
             if let v = m.vectors {
                 vectors = [("q", .floatGrid(v.queries, builder.vectorRounding)), ("k", .floatGrid(v.keys, builder.vectorRounding)),
                            ("v", .floatGrid(v.values, builder.vectorRounding)), ("o", .floatRows(v.output, builder.vectorRounding))]

@@ -80,8 +80,10 @@ final class ExplainVectorsTests: XCTestCase {
     }
 
     /// The explorer's data for one sentence at a budget: each attention's level, and the note.
+    /// `budget` is for the sentence's data: the page's fixed part comes on top.
     func levels(_ doc: ExplainDocument, _ model: Transformer, budget: Int) throws -> (levels: [String: String], note: String?, bytes: Int) {
-        let text = ExplorerBuilder(budgetBytes: budget).data(document: doc, model: model).text
+        let overhead = ExplorerBuilder().pageOverhead(model: model)
+        let text = ExplorerBuilder(budgetBytes: budget + overhead).data(document: doc, model: model).text
         let data = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let sentence = try XCTUnwrap((data["sentences"] as? [[String: Any]])?.first)
         let attn = try XCTUnwrap(sentence["attn"] as? [[String: Any]])
@@ -108,5 +110,35 @@ final class ExplainVectorsTests: XCTestCase {
         XCTAssertEqual(tiny.levels["decoder.layers.1.cross"], "mean")
         XCTAssertEqual(Set(tiny.levels.filter { $0.key != "decoder.layers.1.cross" }.values), ["none"])
         XCTAssertTrue(tiny.note?.contains("not stored") ?? false, "\(tiny.note ?? "no note")")
+    }
+
+    /// The size bound with the default model's shape (d_model 128, 4 heads, 3+3 layers), for a
+    /// sentence of n tokens translated into n tokens: a 30-token sentence keeps everything under
+    /// 2 MB, a 200-token one drops detail and stays under 2 MB too.
+    func testSentencesOfTheDefaultModelStayUnderTheBudget() throws {
+        let words = (0..<240).map { "w\($0)" }
+        let corpus = ParallelCorpus(pairs: [SentencePair(source: words.joined(separator: " "), target: words.joined(separator: " "))])
+        let tokenizers = try TokenizerPair.learn(spec: TokenizerSpec(kind: .word, minFrequency: 1), corpus: corpus)
+        let config = ModelConfig(sourceVocabSize: tokenizers.source.vocabulary.count, targetVocabSize: tokenizers.target.vocabulary.count)
+        XCTAssertEqual([config.modelDim, config.heads, config.encoderLayers, config.decoderLayers], [128, 4, 3, 3], "train's default shape")
+        let model = Transformer(config, seed: 2)
+        for n in [10, 30, 200] {
+            let text = words.prefix(n).joined(separator: " ")
+            let e = try explain(model: model, tokenizers: tokenizers, source: text, output: tokenizers.target.encode(text), finished: false, focus: nil)
+            XCTAssertEqual(e.sourceTokens.count, n)
+            let doc = ExplainDocument(model: ExplainModelInfo(config: config, checkpoint: "x.safetensors", step: nil, labelSmoothing: 0.1), sentences: [e])
+            let page = ExplorerBuilder().page(document: doc, model: model)
+            let (levels, note, bytes) = try self.levels(doc, model, budget: 2_000_000 - ExplorerBuilder().pageOverhead(model: model))
+            print(String(format: "explorer, default model shape, %d tokens in and %d out: page %.2f MB (sentence data %.2f MB)%@",
+                         n, n, Double(page.utf8.count) / 1e6, Double(bytes) / 1e6, note == nil ? "" : "; " + note!))
+            XCTAssertLessThanOrEqual(page.utf8.count, 2_000_000, "the whole page, script and W_O pictures included")
+            XCTAssertLessThanOrEqual(bytes, 2_000_000)
+            if n <= 30 {
+                XCTAssertEqual(Set(levels.values), ["full"], "\(n) tokens: everything fits")
+            } else {
+                XCTAssertNotNil(note, "a long sentence says what it left out")
+                XCTAssertNotEqual(levels["decoder.layers.2.cross"], "none")
+            }
+        }
     }
 }
