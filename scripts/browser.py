@@ -22,11 +22,13 @@ the browser could not be started or driven (the message says why), 2 on the time
 """
 import argparse
 import base64
+import ctypes
 import fcntl
 import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -50,6 +52,11 @@ class DevTools:
         self.from_child, from_child_w = os.pipe()
 
         def wire_fds():
+            # If this script is killed, Chromium goes with it (Linux: PR_SET_PDEATHSIG).
+            try:
+                ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+            except (OSError, AttributeError):
+                pass
             # Chromium expects the pipe on fds 3 and 4; move them there (via high numbers, in
             # case the pipes already occupy 3 or 4) and keep them open across exec.
             a = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)

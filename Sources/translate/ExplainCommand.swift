@@ -27,6 +27,10 @@ func runExplain(model: Transformer, tokenizers: TokenizerPair, sources: [String]
         throw TrainingError("--explain and --explain-svg show one sentence; got \(sources.count) (--explain-json and --explain-html take several)")
     }
     guard !sources.isEmpty else { throw TrainingError("no sentence to explain: give one as an argument or on stdin") }
+    // Each sentence adds up to 2 MB to the page and more to the JSON.
+    guard sources.count <= 50 else {
+        throw TrainingError("--explain-json and --explain-html take at most 50 sentences; got \(sources.count): explain fewer at a time")
+    }
     let layer = flags.string("explain-layer")
     let fixedHead = try flags.int("explain-head")
     let fixedPosition = try flags.int("explain-position")
