@@ -160,8 +160,8 @@ extension ExplorerScript {
         const surest = Math.max(...s.steps.map(x => x.p));
         box.append(el("p", {class: "why"}, el("b", {}, `Why not 100%? `),
           `The model was trained with label smoothing ε = ${eps}: the training target gives the right token ${pct(1 - eps + eps / M.targetVocab)} (1 − ε + ε/V) and spreads ε over all ${M.targetVocab} tokens, ` +
-          `so a sure prediction is taught to stop near ${pct(1 - eps, 0)}, never 100%. Translating runs without dropout, which usually makes the model a little surer than that: ` +
-          `in this sentence the surest step gets ${pct(surest)}.`));
+          `so a sure prediction is taught to stop near ${pct(1 - eps, 0)}, never 100%. In this sentence the surest step gets ${pct(surest)}: ` +
+          `a model is often surer than its training target when it translates, without dropout.`));
       }
     }
 

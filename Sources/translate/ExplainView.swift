@@ -111,7 +111,7 @@ struct ExplainView {
             out += line + "\n"
         }
         if let eps = labelSmoothing, eps > 0, let top = e.steps.map(\.probability).max() {
-            out += Self.wrap(String(format: "Why no token gets 100%%: the model was trained with label smoothing ε = %g, whose target gives the right token 1 − ε + ε/V and spreads ε over the whole vocabulary, so a sure prediction is taught to stop near %.0f%%. Translating runs without dropout, which usually makes the model a little surer: here the surest step gets %.1f%%.", Double(eps), Double(1 - eps) * 100, Double(top) * 100), width: width, indent: "  ")
+            out += Self.wrap(String(format: "Why no token gets 100%%: the model was trained with label smoothing ε = %g, whose target gives the right token 1 − ε + ε/V and spreads ε over the whole vocabulary, so a sure prediction is taught to stop near %.0f%%. Here the surest step gets %.1f%%: a model is often surer than its training target when it translates, without dropout.", Double(eps), Double(1 - eps) * 100, Double(top) * 100), width: width, indent: "  ")
         }
         let cross = e.maps.filter { $0.kind == "cross-attention" }
         for m in cross {
