@@ -34,7 +34,8 @@ test: build
 	else echo "python/tests: Test skipped - pytest is not installed for $(PYTHON) (pip install -r python/requirements.txt)"; fi
 
 # The main job: train on the shipped corpus (5 minutes), score the test split, translate
-# a few sentences, and show what is inside the checkpoint. Replaces an earlier demo run.
+# a few sentences, explain one (terminal, and explorer.html for a browser), and show what is
+# inside the checkpoint. Replaces an earlier demo run.
 demo: build
 	$(BIN)/gencorpus --check data
 	@if [ -d $(DEMO) ]; then echo "replacing the previous demo run in $(DEMO)"; rm -rf $(DEMO); fi
@@ -45,6 +46,9 @@ demo: build
 	$(BIN)/translate --checkpoint $(DEMO) --quiet $(SAMPLES)
 	@echo; echo "== What attention did (translate --explain)"
 	$(BIN)/translate --checkpoint $(DEMO) --quiet --explain $(EXPLAIN)
+	@echo; echo "== In a browser (offline pages): the attention explorer and the training report"
+	$(BIN)/translate --checkpoint $(DEMO) --quiet --explain-html $(DEMO)/explorer.html $(EXPLAIN) $(SAMPLES)
+	@echo "open $(DEMO)/explorer.html and $(DEMO)/report.html"
 	@echo; echo "== What the checkpoint holds"
 	$(BIN)/inspect $(DEMO)
 

@@ -6,8 +6,9 @@
 //   Random (the one seeded generator, SplitMix64) <- Engine, Text, gencorpus
 //   Engine (tensors, autodiff, kernels)      Text (corpus, tokenizers, vocab)
 //   Checkpoint (safetensors, no model code)  Metrics (BLEU, chrF)  CLI (flag parsing)
+//        Pages (offline HTML: attention explorer, training report) <- Checkpoint
 //        Model (Transformer blocks)  <- Engine
-//        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics
+//        Training (batches, loss, Adam, trainer, decoding) <- Engine, Model, Text, Checkpoint, Metrics, Pages
 //          TinyTranslator (the library: Translator, train, their types) <- Training and the above
 //   executables: train, translate, inspect (on TinyTranslator), bench, gencorpus;
 //   Examples/TranslatorExample: the README's library example (public API only)
@@ -30,12 +31,13 @@ let package = Package(
         .target(name: "Checkpoint"),
         .target(name: "Metrics"),
         .target(name: "CLI"),
+        .target(name: "Pages", dependencies: ["Checkpoint"]),
         .target(name: "Model", dependencies: ["Engine"]),
-        .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics"]),
+        .target(name: "Training", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Metrics", "Pages"]),
         .target(name: "TinyTranslator", dependencies: ["Training", "Model", "Text", "Engine", "Checkpoint"]),
         .executableTarget(name: "train", dependencies: ["TinyTranslator", "CLI", "Text"]),
-        .executableTarget(name: "translate", dependencies: ["TinyTranslator", "CLI", "Text", "Metrics"]),
-        .executableTarget(name: "inspect", dependencies: ["TinyTranslator", "Checkpoint", "CLI"]),
+        .executableTarget(name: "translate", dependencies: ["TinyTranslator", "CLI", "Text", "Metrics", "Pages"]),
+        .executableTarget(name: "inspect", dependencies: ["TinyTranslator", "Checkpoint", "CLI", "Pages"]),
         .executableTarget(name: "TranslatorExample", dependencies: ["TinyTranslator"], path: "Examples/TranslatorExample"),
         .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random"]),
         .executableTarget(name: "gencorpus", dependencies: ["Random"]),
@@ -44,8 +46,9 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelTests", dependencies: ["Engine", "Model"]),
+        .testTarget(name: "PagesTests", dependencies: ["Pages", "Checkpoint"]),
         // Runs the built executables (make test builds them first) against bad inputs and faults.
         .testTarget(name: "CLITests", dependencies: ["Checkpoint", "Text"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Engine", "Model", "Text", "Checkpoint", "Training", "CLI", "Pages"]),
     ]
 )

@@ -62,7 +62,12 @@ public struct MultiHeadAttention: HasParameters {
         }
         let mixed = matmul(ctx.dropout(weights, dropout), v)        // [B, H, T, K]
         let merged = mixed.permuted([0, 2, 1, 3]).reshaped([b, t, heads * headDim])  // [B, T, D]
-        return output(merged)                                       // [B, T, D]
+        let out = output(merged)                                    // [B, T, D]
+        if let observe = ctx.observer {
+            observe(name, "merged", merged)
+            observe(name, "output", out)
+        }
+        return out
     }
 
     /// [B, L, D] -> [B, H, L, K]: each head gets a contiguous K-wide slice of D.

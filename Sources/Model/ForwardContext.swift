@@ -8,8 +8,9 @@ public final class ForwardContext {
     private var seeds: RandomGenerator
     /// Called with (parameter prefix like "decoder.layers.1.cross", what, tensor) inside every
     /// attention: "queries" [B, H, T, K], "keys" and "values" [B, H, S, K], "scores" (q·k/√K,
-    /// before the mask) and "weights" (after mask and softmax) [B, H, T, S], and "mask" (additive,
-    /// broadcastable to the scores) when there is one.
+    /// before the mask) and "weights" (after mask and softmax) [B, H, T, S], "mask" (additive,
+    /// broadcastable to the scores) when there is one, then "merged" (the heads' outputs side by
+    /// side, before W_O) and "output" (after W_O) [B, T, D].
     public var observer: ((String, String, Tensor) -> Void)?
 
     /// `seed` fixes every dropout mask of this pass (e.g. derived from the training step).

@@ -20,6 +20,10 @@ public typealias StopReason = Training.StopReason
 public typealias StopSignal = Training.StopSignal
 /// What attention did for one sentence (`Translator.explain`); Codable.
 public typealias Explanation = Training.Explanation
+/// What `translate --explain-json` writes: a schema version, the model, one explanation per sentence.
+public typealias ExplainDocument = Training.ExplainDocument
+/// The model's shape and the label smoothing it was trained with, as an explanation records them.
+public typealias ExplainModelInfo = Training.ExplainModelInfo
 /// Which attention, head and query position to look at closely.
 public typealias ExplainFocus = Training.ExplainFocus
 /// A failure of training or translation; `setting` says which setting would fix it.

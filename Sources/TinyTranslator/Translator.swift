@@ -17,6 +17,8 @@ public final class Translator {
     public let step: Int?
     let model: Transformer
     let tokenizers: TokenizerPair
+    /// ε of the label smoothing the model was trained with (caps its confidence), if known.
+    let labelSmoothing: Float?
 
     /// Loads `path`: a `.safetensors` checkpoint written by training, or a training folder (its
     /// best checkpoint, else its latest). Every checksum is verified and the model is rebuilt
@@ -25,6 +27,7 @@ public final class Translator {
     public init(checkpoint path: String) throws {
         let loaded = try loadCheckpoint(path, optimizerState: false)
         (url, step, model, tokenizers) = (loaded.url, loaded.state?.step, loaded.model, loaded.tokenizers)
+        labelSmoothing = loaded.trainConfig?.labelSmoothing
     }
 
     /// Trainable values in the model, e.g. 410,516.
@@ -72,12 +75,32 @@ public final class Translator {
     /// probability and runners-up, and a close-up of one query that `chooseFocus` picks after
     /// seeing the maps (nil: none). `options` must be those the translation was made with (they
     /// say whether it stopped by itself or at the length limit).
+    /// With `vectors`, every query, key, value and output vector is kept too (what
+    /// `--explain-json` and the explorer page show; large for long sentences).
     public func explain(_ sentence: String, translation: Translation, options: TranslationOptions = TranslationOptions(),
+                        vectors: Bool = false,
                         chooseFocus: ([Explanation.AttentionMap]) throws -> ExplainFocus?) throws -> Explanation {
         let output = translation.hypotheses.first?.tokens ?? []
         let finished = output.count < options.outputLimit(min(translation.sourceTokens, maxTokens))
         return try Training.explain(model: model, tokenizers: tokenizers, source: sentence, output: output, finished: finished,
-                                    chooseFocus: chooseFocus)
+                                    chooseFocus: chooseFocus, vectors: vectors)
+    }
+
+    /// The model's shape and training facts an explanation is read with (the header of
+    /// `--explain-json` and of the explorer page).
+    public var explainInfo: ExplainModelInfo {
+        ExplainModelInfo(config: model.config, checkpoint: url.path, step: step, labelSmoothing: labelSmoothing)
+    }
+
+    /// What `translate --explain-json` writes for `explanations`: a version, the model, the sentences.
+    public func explainDocument(_ explanations: [Explanation]) -> ExplainDocument {
+        ExplainDocument(model: explainInfo, sentences: explanations)
+    }
+
+    /// The attention explorer for `explanations` (made with `vectors: true`): one self-contained
+    /// HTML page, no network needed (`translate --explain-html`).
+    public func explorerPage(_ explanations: [Explanation]) -> String {
+        ExplorerBuilder().page(document: explainDocument(explanations), model: model)
     }
 
     /// `explain` with a fixed close-up (or none): translates `sentence` greedily first.

@@ -7,7 +7,9 @@ import Text
 /// head, the probability of each output token with its closest alternatives, and, for one chosen
 /// (layer, head, target position), the full arithmetic of that query: q, each k, q·k/√d_k before
 /// and after the mask, the softmax weights, and each value vector's contribution to the output.
-/// Codable, so `translate --explain-json` writes exactly these numbers.
+/// Codable, so `translate --explain-json` writes exactly these numbers (the schema, version
+/// `ExplainDocument.currentVersion`, is documented in docs/EXPLAIN-JSON.md). Layers, heads and
+/// positions are numbered from 0, as in the parameter names (`decoder.layers.0`).
 public struct Explanation: Codable, Sendable {
     /// The sentence explained, as given.
     public var source: String
@@ -32,8 +34,11 @@ public struct Explanation: Codable, Sendable {
         public var token: String
         /// Its probability under the model, 0...1.
         public var probability: Float
-        /// The most probable other tokens, best first.
+        /// The most probable tokens other than the chosen one, most probable first.
         public var alternatives: [Alternative]
+        /// The k most probable tokens, most probable first (the chosen one among them when it
+        /// ranks that high: always with greedy decoding, not always with a beam).
+        public var top: [Alternative]
     }
 
     /// A token the model could have chosen instead.
@@ -50,12 +55,19 @@ public struct Explanation: Codable, Sendable {
         public var name: String
         /// "encoder self-attention", "decoder masked self-attention" or "cross-attention".
         public var kind: String
+        /// The layer, from 0: `decoder.layers.1.cross` is layer 1.
+        public var layer: Int
         /// The query positions' pieces (rows of each head's map).
         public var queryTokens: [String]
         /// The key positions' pieces (columns).
         public var keyTokens: [String]
         /// Softmax weights per head, query and key: weights[h][t][s]; each row sums to 1.
         public var weights: [[[Float]]]
+        /// visible[t][s]: whether query t may attend to key s (false where the mask adds −∞
+        /// before the softmax); nil when every key is visible to every query.
+        public var visible: [[Bool]]?
+        /// The vectors behind the weights (nil when not asked for).
+        public var vectors: AttentionVectors?
 
         /// Mean over heads: weights[t][s].
         public var averaged: [[Float]] {
@@ -118,14 +130,16 @@ public struct ExplainFocus: Sendable {
 /// Runs the model once over `source` and its translation `output` (ids without `</s>`; the
 /// stop token is added when `finished`), teacher-forced, recording every attention.
 public func explain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
-                    focus: ExplainFocus?, alternatives: Int = 4) throws -> Explanation {
+                    focus: ExplainFocus?, alternatives: Int = 4, vectors: Bool = true) throws -> Explanation {
     try explain(model: model, tokenizers: tokenizers, source: source, output: output, finished: finished,
-                chooseFocus: { _ in focus }, alternatives: alternatives)
+                chooseFocus: { _ in focus }, alternatives: alternatives, vectors: vectors)
 }
 
 /// The same, with the close-up chosen after seeing the attention maps (one forward pass).
+/// `vectors` also records every query, key, value and output (`AttentionMap.vectors`).
 public func explain(model: Transformer, tokenizers: TokenizerPair, source: String, output: [Int32], finished: Bool,
-                    chooseFocus: ([Explanation.AttentionMap]) throws -> ExplainFocus?, alternatives: Int = 4) throws -> Explanation {
+                    chooseFocus: ([Explanation.AttentionMap]) throws -> ExplainFocus?, alternatives: Int = 4,
+                    vectors: Bool = true) throws -> Explanation {
     let src = Array(tokenizers.source.encode(source).prefix(model.config.maxLength))
     let target = Array(output.prefix(model.config.maxLength - 1))
     let decoderInput = [SpecialTokens.begin] + target
@@ -136,7 +150,8 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
         model(source: src.isEmpty ? [SpecialTokens.pad] : src, sourceLength: max(1, src.count), targetInput: decoderInput,
               targetLength: decoderInput.count, batch: 1, ctx)
     }  // [T, V]
-    let srcPieces = tokenizers.source.pieces(src)
+    // An empty source is run as one padding token; name it, so keys and weights agree.
+    let srcPieces = tokenizers.source.pieces(src.isEmpty ? [SpecialTokens.pad] : src)
     let inPieces = tokenizers.target.pieces(decoderInput)
     let v = model.config.targetVocabSize
     var steps: [Explanation.Step] = []
@@ -146,10 +161,12 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
         let e = row.map { expf($0 - m) }
         let z = e.reduce(0, +)
         let ranked = e.indices.sorted { e[$0] > e[$1] }
-        let alts = ranked.filter { $0 != Int(id) }.prefix(alternatives).map {
-            Explanation.Alternative(token: tokenizers.target.pieces([Int32($0)])[0], probability: e[$0] / z)
+        func alternative(_ i: Int) -> Explanation.Alternative {
+            Explanation.Alternative(token: tokenizers.target.pieces([Int32(i)])[0], probability: e[i] / z)
         }
-        steps.append(.init(token: tokenizers.target.pieces([id])[0], probability: e[Int(id)] / z, alternatives: Array(alts)))
+        let alts = ranked.filter { $0 != Int(id) }.prefix(alternatives).map(alternative)
+        steps.append(.init(token: tokenizers.target.pieces([id])[0], probability: e[Int(id)] / z, alternatives: Array(alts),
+                           top: ranked.prefix(alternatives + 1).map(alternative)))
     }
     // Encoder attention: source queries and keys. Decoder self-attention: decoder-input queries
     // and keys. Cross-attention: decoder-input queries, source keys.
@@ -163,7 +180,10 @@ public func explain(model: Transformer, tokenizers: TokenizerPair, source: Strin
         let kind = name.hasPrefix("encoder") ? "encoder self-attention" : name.hasSuffix("cross") ? "cross-attention" : "decoder masked self-attention"
         let (queries, keys) = tokenRoles(name)
         let weights = (0..<h).map { hh in (0..<tq).map { t in (0..<sk).map { s in w.data[(hh * tq + t) * sk + s] } } }
-        maps.append(.init(name: name, kind: kind, queryTokens: queries, keyTokens: keys, weights: weights))
+        let layer = Int(name.split(separator: ".").dropFirst(2).first ?? "") ?? 0
+        maps.append(.init(name: name, kind: kind, layer: layer, queryTokens: queries, keyTokens: keys, weights: weights,
+                          visible: observed[name]?["mask"].flatMap { visibility($0, queries: tq, keys: sk) },
+                          vectors: vectors ? observed[name].flatMap(AttentionVectors.init(observed:)) : nil))
     }
     var detail: Explanation.Detail?
     if let f = try chooseFocus(maps) {

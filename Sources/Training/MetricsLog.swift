@@ -1,7 +1,11 @@
 import Foundation
 
-/// Appends one JSON object per line to `metrics.jsonl` beside the checkpoints (training and
-/// validation records), flushed each line so a crash loses at most the line being written.
+/// Appends one JSON object per line to `metrics.jsonl` beside the checkpoints, flushed each line
+/// so a crash loses at most the line being written. `kind` says what a line is: "start" or
+/// "resume" (a session began, with its settings), "train" (about a second of updates: loss,
+/// learning rate, tokens/s, gradient norm, skipped updates so far), "skip" (an update skipped
+/// for a non-finite loss or gradient), "valid" (a validation, with its sample translations).
+/// The training report (`report.html`) is drawn from it.
 final class MetricsLog {
     private let handle: FileHandle
 

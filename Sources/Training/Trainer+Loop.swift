@@ -73,6 +73,7 @@ extension Trainer {
                 let what = !loss.isFinite ? "loss \(loss)" : "gradient norm \(norm)"
                 if firstBad == nil { firstBad = "step \(nextStep) (epoch \(state.position.epoch + 1)): \(what)" }
                 log("warning: skipped update at step \(nextStep): \(what) is not finite (\(badInARow) in a row)")
+                metrics.write(["kind": "skip", "step": nextStep, "reason": "\(what) is not finite", "skipped": state.skippedSteps])
                 if badInARow >= config.maxBadSteps {
                     reason = .nonFinite("stopped: \(badInARow) non-finite updates in a row, starting at \(firstBad!); the last good checkpoint is kept. Try a lower peak learning rate or a longer warm-up")
                     break
@@ -99,7 +100,8 @@ extension Trainer {
                 let tps = Double(window.tokens) / max(1e-9, window.seconds)
                 progress(progressLine(loss: avg, lr: lr, tokensPerSecond: tps))
                 metrics.write(["kind": "train", "step": state.step, "epoch": state.position.epoch + 1, "loss": avg, "lr": lr,
-                               "tokens_per_s": tps.rounded(), "grad_norm": norm, "train_seconds": state.trainSeconds])
+                               "tokens_per_s": tps.rounded(), "grad_norm": norm, "train_seconds": state.trainSeconds,
+                               "skipped": state.skippedSteps])
                 window = (0, 0, 0, 0)
             }
             reason = stopReason()
@@ -159,7 +161,8 @@ extension Trainer {
                                       bleu: v.bleu, chrf: v.chrf, exactMatch: v.exactMatch, sentences: min(config.bleuSentences, validation.pairs.count))
         record.rawBLEU = rawBLEU
         state.history.append(record)
-        if state.bestBLEU.map({ v.bleu > $0 }) ?? true {
+        let isBest = state.bestBLEU.map({ v.bleu > $0 }) ?? true
+        if isBest {
             (state.bestBLEU, state.bestStep, state.validationsWithoutImprovement) = (v.bleu, state.step, 0)
         } else {
             state.validationsWithoutImprovement += 1
@@ -170,13 +173,15 @@ extension Trainer {
         for (src, ref, hyp) in v.samples { log("  src: \(src)\n  ref: \(ref)\n  hyp: \(hyp)") }
         var line: [String: Any] = ["kind": "valid", "step": state.step, "epoch": record.epoch, "loss": v.loss, "perplexity": v.perplexity,
                                    "bleu": v.bleu, "chrf": v.chrf, "exact_match": v.exactMatch, "train_seconds": state.trainSeconds,
-                                   "tokens_seen": state.tokensSeen]
+                                   "tokens_seen": state.tokensSeen, "best": isBest,
+                                   "samples": v.samples.map { ["source": $0.0, "reference": $0.1, "hypothesis": $0.2] }]
         if let rawBLEU { line["raw_bleu"] = rawBLEU }
         metrics.write(line)
         try lock.verifyStillHeld()
         let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state, extra: raw)
         let url = try directory.save(file, step: state.step, validationScore: v.bleu, higherIsBetter: true)
         log("saved \(url.path)")
+        updateReport()
         if let p = config.patience, state.validationsWithoutImprovement >= p { return true }
         return false
     }

@@ -50,6 +50,7 @@ public final class Trainer {
         log(String(format: "model: %d parameters (d_model %d, %d heads, %d+%d layers, d_ff %d), %d threads", model.parameterCount,
                    config.model.modelDim, config.model.heads, config.model.encoderLayers, config.model.decoderLayers,
                    config.model.feedForwardDim, Threads.count))
+        logSessionStart(resumedFrom: resumed?.url.path)
     }
 
     /// Opens the checkpoint folder and takes its lock, then clears what saves killed midway left

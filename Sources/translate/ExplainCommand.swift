@@ -2,18 +2,33 @@ import CLI
 import Foundation
 import TinyTranslator
 
-/// `translate --explain`: explains the translation of one sentence, choosing by default the
-/// last cross-attention and the (head, position) whose attention is most concentrated, where
-/// a query visibly "finds" its key.
-func runExplain(_ translator: Translator, source: String, translation: Translation, options: TranslationOptions,
+/// The flags that ask for an explanation. Any of them turns it on: `--explain-layer` alone
+/// explains, it does not silently translate.
+let explainFlags = ["explain", "explain-json", "explain-svg", "explain-html", "explain-all", "explain-layer", "explain-head", "explain-position"]
+
+/// `translate --explain…`: explains the translation of each sentence. The terminal view and the
+/// SVG take one sentence; `--explain-json` and `--explain-html` take several. The close-up
+/// defaults to the last cross-attention and the (head, position) whose attention is most
+/// concentrated, where a query visibly "finds" its key.
+func runExplain(_ translator: Translator, sources: [String], translations: [Translation], options: TranslationOptions,
                 flags: ParsedFlags, console: Console) throws {
+    let files = ["explain-json", "explain-svg", "explain-html"].filter { flags.has($0) }
+    let terminal = files.isEmpty || ["explain", "explain-all", "explain-layer", "explain-head", "explain-position"].contains { flags.has($0) }
+    if sources.count != 1 && (terminal || flags.has("explain-svg")) {
+        throw TrainingError("--explain and --explain-svg show one sentence; got \(sources.count) (--explain-json and --explain-html take several)")
+    }
+    guard !sources.isEmpty else { throw TrainingError("no sentence to explain: give one as an argument or on stdin") }
+    // Each sentence adds up to 2 MB to the page and more to the JSON.
+    guard sources.count <= 50 else {
+        throw TrainingError("--explain-json and --explain-html take at most 50 sentences; got \(sources.count): explain fewer at a time")
+    }
     let layer = flags.string("explain-layer")
     let fixedHead = try flags.int("explain-head")
     let fixedPosition = try flags.int("explain-position")
-    let e = try translator.explain(source, translation: translation, options: options) { maps in
+    func focus(_ maps: [Explanation.AttentionMap]) throws -> ExplainFocus? {
         let mapName = layer ?? maps.last { $0.kind == "cross-attention" }?.name ?? maps.last?.name ?? ""
         guard let map = maps.first(where: { $0.name == mapName }) else {
-            throw TrainingError("no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", "))",
+            throw TrainingError("no attention named '\(mapName)'; choose one of: \(maps.map(\.name).joined(separator: ", ")) (layers count from 0)",
                                 setting: .explainMap)
         }
         var (head, position) = (fixedHead, fixedPosition)
@@ -31,22 +46,32 @@ func runExplain(_ translator: Translator, source: String, translation: Translati
         }
         return ExplainFocus(map: mapName, head: head!, position: position!)
     }
+    let explanations = try zip(sources, translations).map { source, translation in
+        try translator.explain(source, translation: translation, options: options, vectors: flags.has("explain-json") || flags.has("explain-html"),
+                               chooseFocus: focus)
+    }
     if let path = flags.string("explain-json") {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { try encoder.encode(e).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        do { try translator.explainDocument(explanations).encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw TrainingError("cannot write \(path): \(error.localizedDescription)")
         }
-        console.error("wrote the explanation to \(path)")
+        console.error("wrote the explanation to \(path) (schema version \(ExplainDocument.currentVersion), docs/EXPLAIN-JSON.md)")
+    }
+    if let path = flags.string("explain-html") {
+        let page = translator.explorerPage(explanations)
+        do { try page.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw TrainingError("cannot write \(path): \(error.localizedDescription)")
+        }
+        console.error(String(format: "wrote the attention explorer to %@ (%.2f MB, %d sentence%@): open it in a browser, it needs no network",
+                             path, Double(page.utf8.count) / 1e6, sources.count, sources.count == 1 ? "" : "s"))
     }
     if let path = flags.string("explain-svg") {
-        do { try ExplainSVG.render(e).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        do { try ExplainSVG.render(explanations[0]).write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw TrainingError("cannot write \(path): \(error.localizedDescription)")
         }
         console.error("drew the attention maps in \(path)")
     }
-    if flags.has("explain") || (flags.string("explain-json") == nil && flags.string("explain-svg") == nil) {
-        console.line(ExplainView(e: e, all: flags.has("explain-all")).render())
+    if terminal {
+        console.line(ExplainView(e: explanations[0], all: flags.has("explain-all"), width: ExplainView.terminalWidth(),
+                                 labelSmoothing: translator.explainInfo.labelSmoothing).render())
     }
 }

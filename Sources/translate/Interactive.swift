@@ -16,7 +16,7 @@ func interactive(_ translator: Translator, options: TranslationOptions, flags: P
         let sentence = explainIt ? String(line.dropFirst(":explain ".count)) : line
         let translation = translator.translate([sentence], greedy)[0]
         if explainIt {
-            try runExplain(translator, source: sentence, translation: translation, options: greedy, flags: flags, console: console)
+            try runExplain(translator, sources: [sentence], translations: [translation], options: greedy, flags: flags, console: console)
         } else {
             console.line(translation.text)
         }

@@ -18,13 +18,14 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (an empty line gets one empty hypothesis, score 0).", group: "Decoding"),
     Flag("pieces", nil, "Instead of translating, print the source tokenizer's pieces of each input line, separated by spaces (▁ marks a piece that followed a space, <unk> an unknown one); with --tsv, of the source column.", group: "Tokenizer"),
     Flag("pieces-target", nil, "The same with the target tokenizer; with --tsv, of the target column.", group: "Tokenizer"),
-    Flag("explain", nil, "For one sentence: show what attention did (heatmaps per layer and head, token probabilities, and one query's arithmetic).", group: "Explain"),
-    Flag("explain-json", "FILE", "Write the same numbers as JSON to FILE (all layers and heads).", group: "Explain"),
+    Flag("explain", nil, "For one sentence: show what attention did (heatmaps per layer and head, token probabilities, and one query's arithmetic), fitted to the terminal's width ($COLUMNS; 80 when piped). Layers, heads and positions count from 0, as in the parameter names.", group: "Explain"),
+    Flag("explain-html", "FILE", "Write an attention explorer for the sentences to FILE: one offline HTML page that steps through each translation and shows q, k, v, the scores, the mask, the softmax, every w·v, the heads merged by W_O and the next-token probabilities.", group: "Explain"),
+    Flag("explain-json", "FILE", "Write the same numbers as JSON to FILE (every layer, head and vector; schema in docs/EXPLAIN-JSON.md).", group: "Explain"),
     Flag("explain-svg", "FILE", "Draw the attention maps (cross-attention per layer, last self-attention) as an SVG picture.", group: "Explain"),
-    Flag("explain-layer", "NAME", "Attention to look at closely, e.g. decoder.layers.1.cross (default: the last cross-attention).", group: "Explain"),
-    Flag("explain-head", "H", "Head to look at closely (default: the one whose attention is most peaked).", group: "Explain"),
-    Flag("explain-position", "T", "Query position to look at closely, 0-based (default: the most peaked).", group: "Explain"),
-    Flag("explain-all", nil, "Show the self-attention maps of every layer, not only the last.", group: "Explain"),
+    Flag("explain-layer", "NAME", "Attention to look at closely, e.g. decoder.layers.1.cross (default: the last cross-attention). Implies --explain.", group: "Explain"),
+    Flag("explain-head", "H", "Head to look at closely, from 0 (default: the one whose attention is most peaked). Implies --explain.", group: "Explain"),
+    Flag("explain-position", "T", "Query position to look at closely, from 0 (default: the most peaked). Implies --explain.", group: "Explain"),
+    Flag("explain-all", nil, "Show the self-attention maps of every layer, not only the last. Implies --explain.", group: "Explain"),
     Flag("threads", "N", "Threads for the kernels (default: all cores, \(availableCores) here).", group: "Other"),
     Flag("quiet", nil, "Print only translations (and scores).", group: "Other"),
 ])
@@ -116,9 +117,8 @@ do {
     } else {
         text = hyps.map { $0 + "\n" }.joined()
     }
-    if flags.has("explain") || flags.has("explain-json") || flags.has("explain-svg") {
-        guard sources.count == 1 else { throw TrainingError("--explain works on one sentence; got \(sources.count)") }
-        try runExplain(translator, source: sources[0], translation: translations[0], options: options, flags: flags, console: console)
+    if explainFlags.contains(where: flags.has) {
+        try runExplain(translator, sources: sources, translations: translations, options: options, flags: flags, console: console)
         exit(0)
     }
     if let out = flags.string("output") {
