@@ -29,6 +29,8 @@ The plan is a JSON file:
 
     scripts/tune.py PLAN.json --out runs/tune-1            # train (resumable: run it again to continue)
     scripts/tune.py PLAN.json --out runs/tune-1 --evaluate  # score and write runs/tune-1/table.md
+    scripts/tune.py PLAN.json --out runs/tune-1 --knobs runs/tune-1/preset/step-00014000.safetensors \
+        --grid "beam=4,5,6,8 length-penalty=0.6,1.0,1.4"      # decoding settings on the validation split
 
 Both steps can be repeated: training skips slices already done; evaluation caches every score
 in scores.json. The log (sitting.jsonl) records each slice's wall time, the machine's other
@@ -198,6 +200,35 @@ def evaluate(plan, out, tsv, beams):
     print(table)
 
 
+def knobs(checkpoint, tsv, grid, out):
+    """Scores one checkpoint on `tsv` for every combination of translate flags in `grid`
+    ("beam=4,5,8 length-penalty=0.6,1.0"): decoding settings need no training, only a model."""
+    import itertools
+    axes = [(name, values.split(",")) for name, values in (a.split("=", 1) for a in grid.split())]
+    cache_path = out / "knobs.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    rows = []
+    for combo in itertools.product(*(v for _, v in axes)):
+        flags = [x for (name, _), value in zip(axes, combo) for x in (f"--{name}", value)]
+        key = f"{checkpoint}|{tsv}|{' '.join(flags)}"
+        if key not in cache:
+            args = [str(BIN / "translate"), "--checkpoint", str(checkpoint), "--tsv", str(tsv), "--quiet",
+                    "--output", os.devnull] + flags
+            t0 = time.monotonic()
+            proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+            m = BLEU.search(proc.stderr)
+            if proc.returncode != 0 or not m:
+                sys.exit(f"translate failed with {flags}:\n{proc.stderr[-2000:]}")
+            cache[key] = {"bleu": float(m.group(1)), "seconds": round(time.monotonic() - t0, 1)}
+            cache_path.write_text(json.dumps(cache, indent=1))
+        rows.append(dict(zip((n for n, _ in axes), combo), **cache[key]))
+    lines = ["| " + " | ".join([n for n, _ in axes] + ["BLEU", "seconds"]) + " |", "|" + "---|" * (len(axes) + 2)]
+    for r in sorted(rows, key=lambda r: -r["bleu"]):
+        lines.append("| " + " | ".join([r[n] for n, _ in axes] + [f"{r['bleu']:.2f}", str(r["seconds"])]) + " |")
+    (out / "knobs.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("plan", type=pathlib.Path)
@@ -205,11 +236,19 @@ def main():
     p.add_argument("--evaluate", action="store_true", help="score the trained runs and write table.md")
     p.add_argument("--tsv", type=pathlib.Path, help="scoring split (default: the base config's valid file)")
     p.add_argument("--beams", default="1,5", help="beam sizes to score, comma-separated (default 1,5)")
+    p.add_argument("--knobs", type=pathlib.Path, metavar="CHECKPOINT",
+                   help="instead: score this checkpoint for every combination of --grid on --tsv")
+    p.add_argument("--grid", default="beam=4,5,6,8 length-penalty=0.6,0.8,1.0,1.2,1.5",
+                   help='translate flags and their values, e.g. "beam=4,5,8 length-penalty=0.6,1.0"')
     a = p.parse_args()
     plan = json.loads(a.plan.read_text())
     if not (BIN / "train").exists():
         sys.exit(f"{BIN / 'train'} is missing: run `make build` first")
-    if a.evaluate:
+    if a.knobs:
+        base = json.loads((ROOT / plan["base"]).read_text())
+        a.out.mkdir(parents=True, exist_ok=True)
+        knobs(a.knobs, a.tsv or ROOT / base["valid"], a.grid, a.out)
+    elif a.evaluate:
         base = json.loads((ROOT / plan["base"]).read_text())
         tsv = a.tsv or ROOT / base["valid"]
         evaluate(plan, a.out, tsv, [int(b) for b in a.beams.split(",")])
