@@ -15,12 +15,29 @@ public enum Terminal {
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
 }
 
-/// A file the tools write: `-` or nil means standard output; anything else is replaced whole
+/// A file the tools write: `-` or nil means standard output; a regular file is replaced whole
 /// (written to a temporary file beside it, then renamed), so a failed write never leaves half a
-/// file. The error names the path and what to check.
+/// file. Anything else that exists — `/dev/null`, a named pipe, a symbolic link — is written
+/// through, never replaced: renaming over `/dev/null` would turn it into a regular file for the
+/// whole machine. The error names the path and what to check.
 public func writeOutput(_ text: String, to path: String?) throws {
     guard let path, path != "-" else {
         FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    var info = stat()
+    if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+            offset += n
+        }
         return
     }
     do {

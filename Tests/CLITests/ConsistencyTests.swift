@@ -121,6 +121,21 @@ final class ConsistencyTests: XCTestCase {
         XCTAssertEqual(try CLI.run("inspect", ["--checkpoint", ck], in: dir).stdout, try CLI.run("inspect", [ck], in: dir).stdout)
     }
 
+    /// `--output /dev/null` once turned /dev/null into a regular file (a temporary file renamed
+    /// over it). Anything but a regular file is written through: a symbolic link stands in for
+    /// the device here, so a regression cannot break the machine's /dev/null.
+    func testOutputWritesThroughWhatIsNotARegularFile() throws {
+        let dir = try Scratch.directory(self)
+        let target = dir.appendingPathComponent("target.txt"), link = dir.appendingPathComponent("link.txt")
+        try Data("old\n".utf8).write(to: target)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let r = try translate(["--output", link.path, "a cat"], in: dir)
+        XCTAssertEqual(r.status, 0, "\(r)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: link.path)
+        XCTAssertEqual(attributes[.type] as? FileAttributeType, .typeSymbolicLink, "the link was replaced by a file")
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), try translate(["a cat"], in: dir).stdout, "written through the link")
+    }
+
     func testMaxLengthRatioAndItsDeprecatedName() throws {
         let dir = try Scratch.directory(self)
         let sentences = ["the big red dog sees my small cat and the old house", "a cat"]
