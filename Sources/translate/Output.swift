@@ -55,32 +55,30 @@ func coverageText(_ c: InputCoverage) -> String {
     return parts.joined(separator: ", ")
 }
 
-/// Notes (on standard error) on translations that loop — the same word, or the same two or three
-/// words, three times in a row ("très très très"): what a model does when it is unsure, and what
-/// `--no-repeat-ngram` prevents. At most 10 are named; the rest are counted.
+/// Notes (on standard error) on translations that repeat three words ("est nouvelle plage est
+/// nouvelle plage …"): what a model does when it is unsure, and what `--no-repeat-ngram 3`
+/// prevents. At most 10 are named; the rest are counted.
 func noteLoops(_ translations: [Translation], console: Console) {
     var noted = 0
     for (i, t) in translations.enumerated() {
-        guard let loop = repeatedRun(t.text) else { continue }
+        guard let words = repeatedTrigram(t.text) else { continue }
         noted += 1
         guard noted <= 10 else { continue }
         let which = translations.count == 1 ? "the translation" : "translation \(i + 1)"
-        console.error("translate: note: \(which) loops ('\(loop)'): the model is unsure of it; --no-repeat-ngram 3 forbids repeats")
+        console.error("translate: note: \(which) repeats '\(words)': the model is unsure of it; --no-repeat-ngram 3 forbids repeats")
     }
-    if noted > 10 { console.error("translate: note: \(noted - 10) more translations loop (--no-repeat-ngram 3 forbids repeats)") }
+    if noted > 10 { console.error("translate: note: \(noted - 10) more translations repeat themselves (--no-repeat-ngram 3 forbids repeats)") }
 }
 
-/// The first run of one, two or three words repeated three times in a row in `text`, e.g.
-/// "très très très", or nil.
-func repeatedRun(_ text: String) -> String? {
-    let words = text.split(separator: " ")
-    for period in 1...3 where words.count >= 3 * period {
-        for start in 0...(words.count - 3 * period) {
-            let unit = words[start..<(start + period)]
-            if words[(start + period)..<(start + 2 * period)].elementsEqual(unit) && words[(start + 2 * period)..<(start + 3 * period)].elementsEqual(unit) {
-                return words[start..<(start + 3 * period)].joined(separator: " ")
-            }
-        }
+/// The first three consecutive words of `text` that occur twice in it (case and trailing
+/// punctuation ignored), e.g. "très très très" in "très très très très", or nil.
+func repeatedTrigram(_ text: String) -> String? {
+    let words = text.split(separator: " ").map(String.init)
+    guard words.count >= 4 else { return nil }
+    let keys = words.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?")) }
+    var seen = Set<[String]>()
+    for i in 0...(words.count - 3) where !seen.insert(Array(keys[i..<(i + 3)])).inserted {
+        return words[i..<(i + 3)].joined(separator: " ")
     }
     return nil
 }

@@ -22,7 +22,8 @@ do {
     let translator = try Translator(checkpoint: flags.string("checkpoint")!, rawWeights: flags.has("raw-weights"))
     if !flags.has("quiet") {
         let weights = translator.weights == .average ? "; the averaged weights (--raw-weights for the raw ones)" : ""
-        console.error("loaded \(translator.url.path) (step \(translator.step ?? 0), \(translator.parameterCount) parameters\(weights)) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")
+        let step = translator.step.map { "step \($0), " } ?? ""
+        console.error("loaded \(translator.url.path) (\(step)\(translator.parameterCount) parameters\(weights)) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")
     }
     var sources: [String]
     var references: [String]?
