@@ -223,9 +223,6 @@ public struct FlagParser: Sendable {
         return out
     }
 
-    /// The help for the current terminal (kept for callers of the old property).
-    public var help: String { help() }
-
     /// Handles `--help` and `--version` (prints, exits 0) and the notes the parse left (printed
     /// on standard error); call right after `parse`.
     public func handleStandardFlags(_ parsed: ParsedFlags) {
