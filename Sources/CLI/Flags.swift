@@ -44,8 +44,6 @@ public struct ParsedFlags: Sendable {
     public private(set) var notes: [String] = []
 
     public func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
-    /// Given on the command line or in the config file, on or off.
-    public func mentions(_ name: String) -> Bool { has(name) || switchedOff.contains(name) }
     public func string(_ name: String) -> String? { values[name] }
     /// A switch's state: true (`--NAME`), false (`--no-NAME` or `false` in the config), nil (not given).
     public func switchState(_ name: String) -> Bool? {

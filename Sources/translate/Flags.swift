@@ -16,7 +16,7 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("beam", "K", "Beam search with K hypotheses per sentence (default 1: greedy).", group: "Decoding"),
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K; with --sample, N samples), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (of a sample: its log-probability).", group: "Decoding"),
     Flag("length-penalty", "A", "With --beam: rank finished hypotheses by log-probability / (tokens + 1)^A (default 1; 0 = raw log-probability).", group: "Decoding"),
-    Flag("max-length-ratio", "X", "Stop a translation after X times the source length + 10 tokens (default 2).", group: "Decoding",
+    Flag("max-length-ratio", "X", "Stop a translation after X times the source length + 10 tokens (default 2; formerly --max-length).", group: "Decoding",
          deprecated: ["max-length": "use --max-length-ratio X: it is a ratio to the source length (train's --max-length counts tokens); the old name goes in a later version"]),
     Flag("no-repeat-ngram", "N", "Never output the same N tokens twice in one translation: a guard against loops like \"rouge rouge rouge\" (default 0: off; 3 is a common choice).", group: "Decoding"),
     Flag("batch", "N", "Sentences decoded together (default 64, or 64 / K with --beam K): speed only.", group: "Decoding"),
