@@ -17,7 +17,7 @@ DEMO := checkpoints/demo
 SAMPLES := "They do not make my small hot omelet." "The computers are next to our gray bag." "Is the shirt new?"
 EXPLAIN := "Our old Italian teachers buy her happy bird."
 
-.PHONY: build test bench demo corpus tatoeba clean
+.PHONY: build test bench demo corpus tatoeba cli-docs clean
 
 build:
 	$(SWIFT) build $(RELEASE)
@@ -78,6 +78,10 @@ corpus: build
 BENCH_FLAGS ?=
 bench: build
 	$(BIN)/bench $(BENCH_FLAGS)
+
+# docs/CLI.md's --help blocks, regenerated from the tools (a test checks they agree).
+cli-docs: build
+	$(PYTHON) scripts/cli_reference.py $(BIN)
 
 clean:
 	rm -rf .build

@@ -8,12 +8,20 @@ public struct Flag: Sendable {
     public let help: String
     /// Section heading in `--help`, e.g. "Model".
     public let group: String
+    /// Other spellings that mean the same, e.g. ["output"] for train's `--out`: the tools share one
+    /// vocabulary, and where two of them used different words both are accepted.
+    public let aliases: [String]
+    /// Old spellings still accepted for a while, each with the note printed when it is used.
+    public let deprecated: [String: String]
 
-    public init(_ name: String, _ value: String? = nil, _ help: String, group: String = "Options") {
+    public init(_ name: String, _ value: String? = nil, _ help: String, group: String = "Options",
+                aliases: [String] = [], deprecated: [String: String] = [:]) {
         self.name = name
         self.value = value
         self.help = help
         self.group = group
+        self.aliases = aliases
+        self.deprecated = deprecated
     }
 }
 
@@ -32,6 +40,8 @@ public struct ParsedFlags: Sendable {
     public private(set) var switchedOff: Set<String> = []
     /// Arguments that are not flags, in order.
     public private(set) var positionals: [String] = []
+    /// Notes for the user about how the command line was read, e.g. a deprecated spelling.
+    public private(set) var notes: [String] = []
 
     public func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
     public func string(_ name: String) -> String? { values[name] }
@@ -71,20 +81,33 @@ public struct ParsedFlags: Sendable {
 
     mutating func switchOff(_ name: String) { switches.remove(name); switchedOff.insert(name) }
     mutating func addPositional(_ s: String) { positionals.append(s) }
+    mutating func addNote(_ s: String) { if !notes.contains(s) { notes.append(s) } }
 }
 
 /// A small parser for `--flag value` / `--flag=value` / `--switch` arguments with generated help,
-/// close-match suggestions for typos, and `--config FILE.json` (a JSON object of flag names to
-/// values, applied before the command line so flags override it).
+/// close-match suggestions for typos, aliases, `-h`, `--version`, and `--config FILE.json` (a JSON
+/// object of flag names to values, applied before the command line so flags override it; `-`
+/// reads it from standard input).
 public struct FlagParser: Sendable {
     public let command: String
     public let usage: String
+    /// What the tool does, a paragraph under the usage line of `--help`.
+    public let summary: String
     public let flags: [Flag]
+    /// Paragraphs after the flags in `--help`: examples, exit statuses.
+    public let epilogue: String
+    /// The version `--version` prints; nil: no `--version` flag.
+    public let version: String?
 
-    public init(command: String, usage: String, flags: [Flag]) {
+    public init(command: String, usage: String, summary: String = "", flags: [Flag], epilogue: String = "", version: String? = nil) {
         self.command = command
         self.usage = usage
-        self.flags = flags + [Flag("help", nil, "Show this help and exit.", group: "Other")]
+        self.summary = summary
+        self.epilogue = epilogue
+        self.version = version
+        var all = flags + [Flag("help", nil, "Show this help and exit (also -h).", group: "Other")]
+        if version != nil { all.append(Flag("version", nil, "Print the version and exit.", group: "Other")) }
+        self.flags = all
     }
 
     public func parse(_ arguments: [String]) throws -> ParsedFlags {
@@ -102,74 +125,108 @@ public struct FlagParser: Sendable {
             try applyConfigFile(path, to: &parsed)
         }
         while let arg = args.popFirst() {
+            if arg == "-h" { parsed.set("help", nil); continue }
             guard arg.hasPrefix("--"), arg.count > 2 else {
-                if arg.hasPrefix("-") && arg != "-" { throw UsageError("unknown option '\(arg)' (flags start with --)") }
+                if arg.hasPrefix("-") && arg != "-" && Double(arg) == nil {
+                    throw UsageError("unknown option '\(arg)' (flags start with --; -h shows them)")
+                }
                 parsed.addPositional(arg)
                 continue
             }
             var name = String(arg.dropFirst(2))
             var inline: String?
             if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
-            if name.hasPrefix("no-"), let f = flag(String(name.dropFirst(3))), f.value == nil {
+            if name.hasPrefix("no-"), let f = flag(String(name.dropFirst(3)), notes: &parsed), f.value == nil {
                 parsed.switchOff(f.name)
                 continue
             }
-            guard let f = flag(name) else { throw UsageError("unknown flag --\(name)\(suggestion(for: name))") }
+            guard let f = flag(name, notes: &parsed) else { throw UsageError("unknown flag --\(name)\(suggestion(for: name))") }
             if f.value == nil {
                 if inline != nil { throw UsageError("--\(name) is a switch and takes no value") }
-                parsed.set(name, nil)
+                parsed.set(f.name, nil)
             } else if let inline {
-                parsed.set(name, inline)
+                parsed.set(f.name, inline)
             } else {
                 guard let v = args.popFirst(), !(v.hasPrefix("--") && v.count > 2) else {
                     throw UsageError("--\(name) needs a value (\(f.value!))")
                 }
-                parsed.set(name, v)
+                parsed.set(f.name, v)
             }
         }
         return parsed
     }
 
-    private func flag(_ name: String) -> Flag? { flags.first { $0.name == name } }
+    /// The flag called `name` (or one of its aliases); a deprecated spelling adds its note.
+    private func flag(_ name: String, notes: inout ParsedFlags) -> Flag? {
+        if let f = flags.first(where: { $0.name == name || $0.aliases.contains(name) }) { return f }
+        guard let f = flags.first(where: { $0.deprecated[name] != nil }) else { return nil }
+        notes.addNote("\(command): note: --\(name) is deprecated: \(f.deprecated[name]!)")
+        return f
+    }
 
     private func applyConfigFile(_ path: String, to parsed: inout ParsedFlags) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UsageError("cannot read config file \(path): check the path")
-        }
+        let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+        let name = path == "-" ? "<stdin>" : path
+        guard let data else { throw UsageError("cannot read config file \(path): check the path") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw UsageError("\(path) is not a JSON object of flag names to values, e.g. {\"steps\": 1000, \"tokenizer\": \"bpe\"}")
+            throw UsageError("\(name) is not a JSON object of flag names to values, e.g. {\"steps\": 1000, \"tokenizer\": \"bpe\"}")
         }
         for key in object.keys.sorted() {
-            guard let f = flag(key), key != "config" else { throw UsageError("\(path): unknown setting '\(key)'\(suggestion(for: key))") }
+            guard let f = flag(key, notes: &parsed), f.name != "config" else {
+                throw UsageError("\(name): unknown setting '\(key)'\(suggestion(for: key)); the keys are \(command)'s flag names without --")
+            }
             switch object[key] {
-            case let b as Bool where f.value == nil: if b { parsed.set(key, nil) } else { parsed.switchOff(key) }
-            case let n as NSNumber: parsed.set(key, n.stringValue)
-            case let s as String: parsed.set(key, s)
-            default: throw UsageError("\(path): setting '\(key)' must be a number, string or (for switches) true/false")
+            case let b as Bool where f.value == nil: if b { parsed.set(f.name, nil) } else { parsed.switchOff(f.name) }
+            case let n as NSNumber where f.value != nil: parsed.set(f.name, n.stringValue)
+            case let s as String where f.value != nil: parsed.set(f.name, s)
+            case is NSNull: continue
+            default:
+                throw UsageError("\(name): setting '\(key)' must be " + (f.value == nil ? "true or false (it is a switch)" : "a number or a string (\(f.value!))"))
             }
         }
     }
 
     private func suggestion(for name: String) -> String {
-        let best = flags.map { ($0.name, editDistance($0.name, name)) }.min { $0.1 < $1.1 }
+        let names = flags.flatMap { [$0.name] + $0.aliases }
+        let best = names.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
         guard let (candidate, d) = best, d <= max(2, name.count / 3) else { return "" }
         return " (did you mean --\(candidate)?)"
     }
 
-    /// The `--help` text: usage, then flags grouped by section.
-    public var help: String {
-        var out = "Usage: \(usage)\n"
+    /// The `--help` text for a terminal `width` columns wide (`Terminal.columns()`): usage,
+    /// summary, flags grouped by section with their help wrapped beside them, then the epilogue.
+    public func help(width: Int = Terminal.columns()) -> String {
+        let width = max(40, min(width, 100))
+        var out = wrap("Usage: " + usage, width: width, indent: 7) + "\n"
+        if !summary.isEmpty { out += "\n" + paragraphs(summary, width: width) }
         var groups: [String] = []
         for f in flags where !groups.contains(f.group) { groups.append(f.group) }
+        // The help column starts at 28 on a wide terminal; on a narrow one it goes under the flag.
+        let column = width >= 64 ? 28 : 6
         for g in groups {
             out += "\n\(g):\n"
             for f in flags where f.group == g {
-                let left = "  --\(f.name)" + (f.value.map { " \($0)" } ?? "")
-                let pad = String(repeating: " ", count: max(1, 28 - left.count))
-                out += left + (left.count >= 28 ? "\n" + String(repeating: " ", count: 28) : pad) + f.help + "\n"
+                let left = "  " + ([f.name] + f.aliases).map { "--" + $0 }.joined(separator: ", ") + (f.value.map { " \($0)" } ?? "")
+                let text = wrap(f.help, width: width - column, indent: 0).split(separator: "\n", omittingEmptySubsequences: false)
+                let pad = String(repeating: " ", count: column)
+                if left.count + 2 <= column {
+                    out += left + String(repeating: " ", count: column - left.count) + text[0] + "\n"
+                    out += text.dropFirst().map { pad + $0 + "\n" }.joined()
+                } else {
+                    out += left + "\n" + text.map { pad + $0 + "\n" }.joined()
+                }
             }
         }
+        if !epilogue.isEmpty { out += "\n" + paragraphs(epilogue, width: width) }
         return out
+    }
+
+    /// Handles `--help` and `--version` (prints, exits 0) and the notes the parse left (printed
+    /// on standard error); call right after `parse`.
+    public func handleStandardFlags(_ parsed: ParsedFlags) {
+        if parsed.has("help") { FileHandle.standardOutput.write(Data(help().utf8)); exit(0) }
+        if parsed.has("version"), let version { print("\(command) \(version)"); exit(0) }
+        for note in parsed.notes { printError(note) }
     }
 
     /// Prints `error` and the help hint to standard error and exits with status 2.
@@ -177,6 +234,45 @@ public struct FlagParser: Sendable {
         FileHandle.standardError.write(Data("\(command): error: \(error)\nRun '\(command) --help' to see the flags.\n".utf8))
         exit(2)
     }
+}
+
+/// Wraps `text` to `width` columns: paragraphs are separated by blank lines; lines starting with
+/// spaces (examples, lists) are kept as they are.
+func paragraphs(_ text: String, width: Int) -> String {
+    var out = ""
+    for block in text.components(separatedBy: "\n\n") {
+        let lines = block.split(separator: "\n", omittingEmptySubsequences: false)
+        var prose: [Substring] = []
+        func flush() {
+            if !prose.isEmpty { out += wrap(prose.joined(separator: " "), width: width, indent: 0) + "\n"; prose = [] }
+        }
+        for line in lines {
+            if line.hasPrefix(" ") { flush(); out += line + "\n" } else { prose.append(line) }
+        }
+        flush()
+        out += "\n"
+    }
+    return String(out.dropLast())
+}
+
+/// Word-wraps `text` to `width` columns; continuation lines start with `indent` spaces.
+/// A word longer than a line stays whole.
+public func wrap(_ text: String, width: Int, indent: Int) -> String {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+        let candidate = line.isEmpty ? String(word) : line + " " + word
+        let limit = lines.isEmpty ? width : width - indent
+        if line.isEmpty || candidate.count <= limit {
+            line = candidate
+        } else {
+            lines.append(line)
+            line = String(word)
+        }
+    }
+    lines.append(line)
+    let pad = String(repeating: " ", count: indent)
+    return lines.enumerated().map { $0.offset == 0 ? $0.element : pad + $0.element }.joined(separator: "\n")
 }
 
 func editDistance(_ a: String, _ b: String) -> Int {

@@ -26,3 +26,9 @@ public func train(_ config: TrainConfig, resume: Bool = false, log: @escaping (S
     let reason = try trainer.run(progress: progress)
     return TrainingOutcome(reason: reason, state: trainer.state)
 }
+
+/// The settings of the run saved in `folder` (its latest checkpoint's `train_config`), or nil
+/// when it holds no step checkpoint: what `train(_:resume: true)` continues with.
+public func savedRunConfig(in folder: String) throws -> TrainConfig? {
+    try Training.savedRunConfig(in: folder)
+}

@@ -43,8 +43,11 @@ public func lengthNormalizedScore(logProb: Double, tokens: Int, lengthPenalty al
 /// `forceLength: true` never extends a hypothesis by `</s>` before the length limit, so every
 /// returned hypothesis has exactly `maxLength(source length)` tokens (capped as above) and
 /// `beam: 1` equals `greedyDecode(forceLength: true)`; for benchmarks (fixed work per sentence).
+/// `noRepeatNgram` n > 0 never extends a hypothesis by a token that would repeat one of its
+/// n-grams (`bannedTokens`, StepDecoding.swift).
 public func beamSearch(_ model: Transformer, sources: [[Int32]], beam: Int, lengthPenalty: Double = 1,
-                       maxLength: (Int) -> Int, nBest: Int = 1, forceLength: Bool = false) -> [[(tokens: [Int32], score: Double)]] {
+                       maxLength: (Int) -> Int, nBest: Int = 1, forceLength: Bool = false,
+                       noRepeatNgram: Int = 0) -> [[(tokens: [Int32], score: Double)]] {
     if sources.isEmpty { return [] }
     let beam = max(1, beam)
     let config = model.config
@@ -70,7 +73,7 @@ public func beamSearch(_ model: Transformer, sources: [[Int32]], beam: Int, leng
             while end < live.count && live[end].sentence == sentence { end += 1 }
             let forceEnd = live[first].tokens.count >= limits[sentence]
             let candidates = bestCandidates(z.data, v: v, rows: first..<end, live: live, logSumExp: logSumExp,
-                                            count: 2 * beam, onlyEnd: forceEnd, skipEnd: forceLength)
+                                            count: 2 * beam, onlyEnd: forceEnd, skipEnd: forceLength, noRepeatNgram: noRepeatNgram)
             var kept = 0
             for (rank, c) in candidates.enumerated() {
                 if c.token == SpecialTokens.end {
@@ -115,9 +118,10 @@ private func logSumExpOfRow(_ z: UnsafePointer<Float>, count: Int) -> Double {
 /// ties keep row order, then token order. With `onlyEnd`, each row's only extension is `</s>`;
 /// otherwise with `skipEnd`, `</s>` is never an extension.
 private func bestCandidates(_ z: UnsafePointer<Float>, v: Int, rows: Range<Int>, live: [LiveHypothesis],
-                            logSumExp: [Double], count: Int, onlyEnd: Bool, skipEnd: Bool) -> [Candidate] {
+                            logSumExp: [Double], count: Int, onlyEnd: Bool, skipEnd: Bool, noRepeatNgram: Int) -> [Candidate] {
     var best = TopCandidates(count: count)
     for row in rows {
+        let banned = bannedTokens(after: live[row].tokens, n: noRepeatNgram)
         let base = live[row].logProb - logSumExp[row]
         let zr = z + row * v
         if onlyEnd {
@@ -127,7 +131,7 @@ private func bestCandidates(_ z: UnsafePointer<Float>, v: Int, rows: Range<Int>,
         var j = 0
         while j < v {
             let lp = base + Double(zr[j])
-            if lp > best.threshold && !(skipEnd && j == Int(SpecialTokens.end)) {
+            if lp > best.threshold && !(skipEnd && j == Int(SpecialTokens.end)) && (banned.isEmpty || !banned.contains(Int32(j))) {
                 best.offer(Candidate(row: row, token: Int32(j), logProb: lp))
             }
             j += 1
@@ -161,7 +165,7 @@ private struct TopCandidates {
 /// Beam-search translations of many sentences, batched by similar length for speed; output
 /// order matches input order. Each entry holds up to `nBest` hypotheses, best first.
 public func translateBeam(_ model: Transformer, _ sources: [[Int32]], beam: Int, lengthPenalty: Double = 1, nBest: Int = 1,
-                          batchSentences: Int = 16, maxLength: @escaping (Int) -> Int = { $0 * 2 + 10 })
+                          batchSentences: Int = 16, maxLength: @escaping (Int) -> Int = { $0 * 2 + 10 }, noRepeatNgram: Int = 0)
     -> [[(tokens: [Int32], score: Double)]] {
     let order = sources.indices.sorted { sources[$0].count < sources[$1].count }
     var out = [[(tokens: [Int32], score: Double)]](repeating: [], count: sources.count)
@@ -170,7 +174,7 @@ public func translateBeam(_ model: Transformer, _ sources: [[Int32]], beam: Int,
     while i < order.count {
         let chunk = Array(order[i..<min(order.count, i + size)])
         let results = beamSearch(model, sources: chunk.map { sources[$0] }, beam: beam, lengthPenalty: lengthPenalty,
-                                 maxLength: maxLength, nBest: nBest)
+                                 maxLength: maxLength, nBest: nBest, noRepeatNgram: noRepeatNgram)
         for (k, idx) in chunk.enumerated() { out[idx] = results[k] }
         i += size
     }

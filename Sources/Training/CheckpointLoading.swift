@@ -14,7 +14,10 @@ import Text
 /// streaming through a small buffer, unless `optimizerState` asks to keep them (`train
 /// --resume`). Tensors are read on `Threads.count` threads. This keeps `translate` start-up
 /// near the cost of reading the file once.
-public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -> LoadedCheckpoint {
+///
+/// `rawWeights` loads the raw training weights (`raw.<name>`) an averaged run saves beside the
+/// average, instead of the average; a file without them throws an error saying so.
+public func loadCheckpoint(_ path: String, optimizerState: Bool = true, rawWeights: Bool = false) throws -> LoadedCheckpoint {
     let url = try CheckpointDirectory.resolve(path)
     let reader = try TensorReader(url: url, verify: true)
     let metadata = reader.header.metadata
@@ -36,7 +39,12 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
     // named without first reading 100+ MB.
     var jobs: [LoadJob] = []
     var parameterNames = Set<String>()
-    for (name, t) in model.parameters() {
+    if rawWeights && !byName.keys.contains(where: { $0.hasPrefix("raw.") }) {
+        throw TrainingError("\(url.path) holds no raw weights (raw.* tensors): its run did not average the weights, so the weights it holds are the raw ones",
+                            setting: .rawWeights)
+    }
+    for (stored, t) in model.parameters() {
+        let name = rawWeights ? "raw." + stored : stored
         guard let e = byName[name] else {
             throw TrainingError("\(url.path): tensor '\(name)' is missing (expected shape \(t.shape)); the file does not match its own model_config")
         }
@@ -46,6 +54,7 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
         jobs.append(LoadJob(entry: e, destination: t.storage))
         parameterNames.insert(name)
     }
+    let hasRawWeights = byName.keys.contains { $0.hasPrefix("raw.") }
     let others = reader.header.tensors.filter { !parameterNames.contains($0.name) }
     if !optimizerState { jobs += others.map { LoadJob(entry: $0, destination: nil) } }
     try runLoadJobs(jobs, reader: reader)
@@ -65,7 +74,8 @@ public func loadCheckpoint(_ path: String, optimizerState: Bool = true) throws -
     }
     if !damaged.isEmpty { throw SafeTensors.damagedError(path: url.path, tensors: damaged) }
     let file = SafeTensorsFile(tensors: kept, metadata: metadata, integrity: reader.verifies ? .verified : .noChecksums)
-    return LoadedCheckpoint(url: url, model: model, tokenizers: tokenizers, state: state, trainConfig: trainConfig, file: file)
+    return LoadedCheckpoint(url: url, model: model, tokenizers: tokenizers, state: state, trainConfig: trainConfig, file: file,
+                            hasRawWeights: hasRawWeights)
 }
 
 /// One tensor to read into `destination` (a model parameter's values), or only to checksum (nil).

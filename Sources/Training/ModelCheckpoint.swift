@@ -31,6 +31,8 @@ public struct LoadedCheckpoint {
     /// The file's metadata and its tensors that are not model parameters (Adam's moments, for
     /// `Adam.restore`); without `optimizerState` no tensors (the model's are in `model`).
     public let file: SafeTensorsFile
+    /// Whether the file holds the raw training weights (`raw.*`) beside an average of them.
+    public var hasRawWeights = false
 }
 
 private func json<T: Encodable>(_ value: T) -> String {

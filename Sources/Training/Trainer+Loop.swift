@@ -181,6 +181,7 @@ extension Trainer {
         let file = makeCheckpoint(model: model, optimizer: optimizer, tokenizers: tokenizers, trainConfig: config, state: state, extra: raw)
         let url = try directory.save(file, step: state.step, validationScore: v.bleu, higherIsBetter: true)
         log("saved \(url.path)")
+        try writeRunConfig()
         updateReport()
         if let p = config.patience, state.validationsWithoutImprovement >= p { return true }
         return false

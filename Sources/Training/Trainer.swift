@@ -53,6 +53,20 @@ public final class Trainer {
         logSessionStart(resumedFrom: resumed?.url.path)
     }
 
+    /// The run's settings as `config.json` in the `train --config` format (`TrainConfigFile.swift`),
+    /// written beside the checkpoints when one is saved (so a session that saves nothing changes
+    /// nothing), and rewritten when a resumed run's stopping limits change it.
+    static let runConfigFileName = "config.json"
+
+    func writeRunConfig() throws {
+        let url = directory.url.appendingPathComponent(Trainer.runConfigFileName)
+        let text = config.configFileJSON
+        if let old = FileManager.default.contents(atPath: url.path), old == Data(text.utf8) { return }
+        do { try AtomicFile.write(Array(text.utf8), to: url) } catch {
+            throw TrainingError("cannot write \(url.path) (\(error)); check the disk and the folder's permissions", setting: .output)
+        }
+    }
+
     /// Opens the checkpoint folder and takes its lock, then clears what saves killed midway left
     /// behind (with the lock held, no one else is writing there).
     static func claimOutputFolder(_ url: URL, keep: Int) throws -> (CheckpointDirectory, TrainingLock) {
@@ -160,7 +174,16 @@ public final class Trainer {
             var rng = RandomGenerator(seed: c.seed ^ 0x5EED)
             var idx = Array(train.pairs.indices)
             idx.shuffle(using: &rng)
+            // At most a tenth of the corpus is held out, so a tiny corpus holds out nothing and
+            // would validate on nothing (loss 0, perplexity 1): refuse instead.
             let n = min(c.validHoldOut, train.pairs.count / 10)
+            guard n > 0 else {
+                throw TrainingError("\(c.data ?? c.source ?? "the corpus") has \(train.pairs.count) sentence pairs: too few to hold out validation pairs (at most a tenth are held out, which is none here). Give a separate validation file, or a corpus of at least 10 pairs",
+                                    setting: .validation)
+            }
+            if n < c.validHoldOut {
+                log("warning: holding out \(n) pairs for validation, not \(c.validHoldOut): at most a tenth of the corpus is held out; a separate validation file gives a steadier score")
+            }
             let held = Set(idx.prefix(n))
             valid = idx.prefix(n).sorted().map { train.pairs[$0] }
             train.pairs = train.pairs.indices.filter { !held.contains($0) }.map { train.pairs[$0] }

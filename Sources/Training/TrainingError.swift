@@ -19,6 +19,10 @@ public struct TrainingError: Error, CustomStringConvertible {
         case explainHead
         /// The query position looked at closely (`ExplainFocus.position`).
         case explainPosition
+        /// Which weights of a checkpoint to translate with (the average or the raw ones).
+        case rawWeights
+        /// The validation set (`TrainConfig.valid`, `validSource`/`validTarget`, `validHoldOut`).
+        case validation
     }
 
     /// What went wrong and what to do, e.g. "checkpoints/run already holds checkpoints: continue

@@ -15,32 +15,40 @@ struct BenchOptions {
     var quick = false
 
     static let help = """
-        usage: bench [--quick] [--only NAME,...] [--threads 1,2] [--runs N] [--idle-wait SECONDS]
+        usage: bench [--quick] [--only NAME,...] [--threads 1,2] [--runs N]
+                     [--idle-wait SECONDS]
 
-        Prints one JSON line per measurement on stdout (`make bench | jq`). Each line has the
-        benchmark name, its parameters, the median (and min) time, the number of timed runs and
-        `load`: CPU cores other processes used while it ran (figures with load > 0.2 are disturbed).
+        Prints one JSON line per measurement on stdout (`make bench | jq`). Each line
+        has the benchmark name, its parameters, the median (and min) time, the number
+        of timed runs and `load`: CPU cores other processes used while it ran (figures
+        with load > 0.2 are disturbed).
 
-        Benchmarks (--only takes names or families: `gemm` selects gemm, gemm_linear, ...):
-          gemm, gemm_linear, gemm_decode, gemm_attn  GEMM GFLOP/s on square and model shapes
-          train_tiny, train_small    training tokens/s, median step, matmul_share, peak RSS
-                                     (torch_ref.py bench-train --config tiny|small)
-          train_preset               training tokens/s and cores_busy (CPU time / wall time) on
-                                     train's default shapes (d 128, 3+3 layers, BPE 4000 per side,
-                                     tied output, 4096-token batches from Text's Batcher)
-          decode_small               greedy, beam-5 and uncached greedy decoding of a 10-token
-                                     sentence to 20 tokens, ms per sentence
-                                     (torch_ref.py bench-decode --config small)
-          translate_startup          one `translate` process with a small-config checkpoint,
-                                     start to exit (torch_ref.py bench-startup --config small)
+        Benchmarks (--only takes names or families: `gemm` selects gemm, gemm_linear…):
+          gemm, gemm_linear, gemm_decode, gemm_attn
+                             GEMM GFLOP/s on square and model shapes
+          train_tiny, train_small
+                             training tokens/s, median step, matmul_share, peak RSS
+                             (torch_ref.py bench-train --config tiny|small)
+          train_preset       training tokens/s and cores_busy (CPU time / wall time)
+                             on train's default shapes (d 128, 3+3 layers, BPE 4000
+                             per side, tied output, 4096-token batches from Text's
+                             Batcher)
+          decode_small       greedy, beam-5 and uncached greedy decoding of a
+                             10-token sentence to 20 tokens, ms per sentence
+                             (torch_ref.py bench-decode --config small)
+          translate_startup  one `translate` process with a small-config checkpoint,
+                             start to exit (torch_ref.py bench-startup --config small)
 
         Flags:
-          --quick            smoke run: 3 runs, few training steps, 5 decodes, 3 translate runs,
-                             no idle wait (about a minute when idle; figures are rough)
+          --quick            smoke run: 3 runs, few training steps, 5 decodes, 3
+                             translate runs, no idle wait (about a minute when idle;
+                             figures are rough)
           --only NAMES       run only these benchmarks or families, comma-separated
           --threads LIST     thread counts to measure (default: 1 and all cores)
-          --runs N           timed runs per measurement (default 11; decoding uses max(20, N))
-          --idle-wait S      wait up to S seconds for other processes to go quiet (default 30)
+          --runs N           timed runs per measurement (default 11; decoding uses
+                             max(20, N))
+          --idle-wait S      wait up to S seconds for other processes to go quiet
+                             (default 30)
         """
 
     /// Parses `arguments` (without the program name); errors name the bad flag and the fix.

@@ -8,11 +8,14 @@ import Random
 let defaultSeed: UInt64 = 20_170_612
 
 let usage = """
-    Usage: gencorpus --out DIR [--seed N]     write DIR/train.tsv, valid.tsv, test.tsv
-           gencorpus --check DIR [--seed N]   exit 0 if DIR's files match what would be generated
-           gencorpus --sample N [--seed N]    print N random pairs of each split, for proof-reading
+    Usage: gencorpus --out DIR [--seed N]    write DIR/{train,valid,test}.tsv
+           gencorpus --check DIR [--seed N]  exit 0 if DIR's files match what would
+                                             be generated
+           gencorpus --sample N [--seed N]   print N random pairs of each split, for
+                                             proof-reading
            gencorpus --help
-    Output is deterministic: the same seed gives byte-identical files on every machine.
+    Output is deterministic: the same seed gives byte-identical files on every
+    machine.
     Default seed: \(defaultSeed).
     """
 

@@ -1,3 +1,4 @@
+import CLI
 import Checkpoint
 import Foundation
 
@@ -66,8 +67,15 @@ struct Diff {
         return row
     }
 
-    func text(all: Bool) -> [String] {
-        var out = ["Comparing A \(a.url.path)", "     with B \(b.url.path)"]
+    /// Same tensor names, shapes and values (bitwise, the optimizer's too) and the same
+    /// model_config: `inspect --diff` exits 0 for these, 1 otherwise, as diff does.
+    var identical: Bool {
+        onlyInA.isEmpty && onlyInB.isEmpty && configChanges.isEmpty
+            && rows.allSatisfy { $0.shapeA == $0.shapeB && $0.normDiff == 0 && $0.maxAbs == 0 }
+    }
+
+    func text(all: Bool, width: Int = 80) -> [String] {
+        var out = ["Comparing A \(a.displayPath)", "     with B \(b.displayPath)"]
         let stepA = a.metadata.trainingState.map { JSONRead.display($0["step"]) } ?? "?"
         let stepB = b.metadata.trainingState.map { JSONRead.display($0["step"]) } ?? "?"
         out.append("  training step: A \(stepA), B \(stepB)")
@@ -85,11 +93,34 @@ struct Diff {
             let (na, nd) = Self.norms(adam)
             out.append("  optimizer state: \(adam.count) tensors, overall ‖a−b‖/‖a‖ \(Format.num(na > 0 ? nd / na : 0)); --all lists them")
         }
-        if !onlyInA.isEmpty { out.append("  only in A (\(onlyInA.count)): " + onlyInA.joined(separator: ", ")) }
-        if !onlyInB.isEmpty { out.append("  only in B (\(onlyInB.count)): " + onlyInB.joined(separator: ", ")) }
+        if !onlyInA.isEmpty { out += Self.folded("only in A", onlyInA, width: width, all: all) }
+        if !onlyInB.isEmpty { out += Self.folded("only in B", onlyInB, width: width, all: all) }
         out.append("")
-        out.append(summaryLine)
+        out.append(contentsOf: wrap(summaryLine, width: width, indent: 2).split(separator: "\n").map(String.init))
         return out
+    }
+
+    /// A list of names folded to `width` columns: at most 4 lines unless `all`, then a count of
+    /// the rest. Names sharing a prefix such as "raw." or "adam.m." are counted as one group
+    /// when the list is cut, so a whole optimizer state reads as one entry.
+    static func folded(_ title: String, _ names: [String], width: Int, all: Bool) -> [String] {
+        var items = names
+        if !all && names.count > 12 {
+            var groups: [(prefix: String, count: Int, first: String)] = []
+            for n in names {
+                let parts = n.split(separator: ".").map(String.init)
+                let prefix = parts[0] == "adam" && parts.count > 2 ? "adam.\(parts[1])." : parts[0] + "."
+                if let i = groups.firstIndex(where: { $0.prefix == prefix }) { groups[i].count += 1 } else { groups.append((prefix, 1, n)) }
+            }
+            items = groups.map { $0.count == 1 ? $0.first : "\($0.prefix)* (\($0.count))" }
+        }
+        let text = wrap("\(title) (\(names.count)): " + items.joined(separator: ", "), width: width - 2, indent: 4)
+        var lines = text.split(separator: "\n").map { "  " + $0 }
+        if !all && lines.count > 4 {
+            lines = Array(lines.prefix(4))
+            lines.append("    … and more: --all lists every name")
+        }
+        return lines
     }
 
     /// Combined ‖a‖ and ‖a−b‖ over comparable rows.
@@ -123,6 +154,6 @@ struct Diff {
                 },
                 "onlyInA": onlyInA, "onlyInB": onlyInB,
                 "modelConfigChanges": configChanges.map { ["key": $0.0, "a": $0.1, "b": $0.2] },
-                "summary": summaryLine]
+                "identical": identical, "summary": summaryLine]
     }
 }

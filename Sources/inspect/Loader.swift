@@ -20,6 +20,13 @@ struct InspectedFile {
         return InspectedFile(requested: path, url: url, header: header, file: file, metadata: Metadata(file.metadata))
     }
 
+    /// The file's path for people: relative to the current directory when inside it.
+    var displayPath: String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return url.path.hasPrefix(prefix) ? String(url.path.dropFirst(prefix.count)) : url.path
+    }
+
     /// Whether the user named a folder (so the file was picked for them).
     var isFolder: Bool { url.path != URL(fileURLWithPath: requested).path }
 

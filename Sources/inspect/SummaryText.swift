@@ -1,23 +1,47 @@
+import CLI
 import Checkpoint
 import Foundation
 
-/// The default human-readable report, section by section.
+/// The default human-readable report, section by section: compact (about 50 lines, `width`
+/// columns) unless `all` asks for every tensor, every model setting and the loss curve.
 extension Summary {
-    func text(all: Bool) -> [String] {
+    func text(all: Bool, width: Int = 80) -> [String] {
         var out = fileSection()
-        out += [""] + modelSection()
+        out += [""] + (all ? modelSection() : compactModelSection())
         out += [""] + tokenizerSection()
         out += [""] + trainingSection()
         out += [""] + parameterSection(all: all)
         out += [""] + moduleSection()
-        out += [""] + historySection()
+        out += [""] + historySection(all: all)
         out += [""] + runConfigSection()
-        return out
+        if !all { out += ["", "More: --all (every tensor, the loss curve), --tensor NAME, --train-config."] }
+        // Sections of "  key  value" lines wrap under their value; tables and charts are narrow.
+        return out.flatMap { line -> [String] in
+            guard line.count > width, line.hasPrefix("  ") else { return [line] }
+            let column = min(valueColumn(line), width / 2)
+            let wrapped = wrap(String(line.dropFirst(column)), width: width - column, indent: 0).split(separator: "\n").map(String.init)
+            let pad = String(repeating: " ", count: column)
+            return [String(line.prefix(column)) + wrapped[0]] + wrapped.dropFirst().map { pad + $0 }
+        }
+    }
+
+    /// The model in three lines: shape, sizes, the output projection.
+    private func compactModelSection() -> [String] {
+        guard let c = inspected.metadata.modelConfig else { return ["Model configuration: none stored (not written by `train`)"] }
+        let d = { (k: String) in JSONRead.display(c[k]) }
+        var shape = "  d_model \(d("modelDim")), \(d("heads")) heads"
+        if let dim = JSONRead.int(c["modelDim"]), let h = JSONRead.int(c["heads"]), h > 0 { shape += " (\(dim / h) dimensions each)" }
+        shape += ", \(d("encoderLayers"))+\(d("decoderLayers")) layers, d_ff \(d("feedForwardDim")), dropout \(d("dropout"))"
+        let vocab = "  vocabulary \(d("sourceVocabSize")) source / \(d("targetVocabSize")) target, max length \(d("maxLength")) tokens"
+        var output = (c["tieOutputEmbedding"] as? Bool) == true ? "  output projection tied to the target embedding" : "  output projection of its own"
+        if (c["shareEmbeddings"] as? Bool) == true { output += "; one embedding for both languages" }
+        return ["Model configuration", shape, vocab, output]
     }
 
     private func fileSection() -> [String] {
         let f = inspected
-        var out = ["Checkpoint \(f.url.path)" + (f.isFolder ? "  (picked from folder \(f.requested))" : "")]
+        var out = ["Checkpoint \(f.displayPath)"]
+        if f.isFolder { out.append("  picked      from the folder \(f.requested): its best, else its latest") }
         out.append("  size        \(Format.bytes(f.header.fileSize)); header \(Format.count(f.header.headerLength)) bytes; \(f.file.tensors.count) tensors")
         out.append("  format      \(f.header.format ?? "none (not written by this project)")")
         out.append("  integrity   \(f.integrityText)")
@@ -88,7 +112,15 @@ extension Summary {
     }
 
     private func parameterSection(all: Bool) -> [String] {
-        var out = ["Parameters: \(parameters.count) tensors, \(Format.count(parameterCount)) values"]
+        var out = ["Parameters: \(parameters.count) tensors, \(Format.count(parameterCount)) values" + (all ? "" : " (--all lists each)")]
+        guard all else {
+            if !optimizer.isEmpty {
+                out.append("  optimizer state: \(optimizer.count) tensors, \(Format.count(optimizerCount)) values (Adam's moments\(optimizer.contains { $0.name.hasPrefix("raw.") } ? ", raw weights" : ""))")
+            } else {
+                out.append("  no optimizer state (training cannot resume exactly from this file)")
+            }
+            return out
+        }
         var table = Table(["name", "shape", "count", "mean", "std", "min", "max", "L2 norm", "nan/inf"], leftAligned: [0, 1])
         func add(_ s: TensorStats) {
             table.add([s.name, Format.shape(s.shape), Format.count(s.count), Format.num(s.mean), Format.num(s.std),
@@ -118,13 +150,14 @@ extension Summary {
         return ["Totals per module"] + table.render()
     }
 
-    private func historySection() -> [String] {
+    private func historySection(all: Bool) -> [String] {
         let history = inspected.metadata.history
         guard !history.isEmpty else { return ["Validation history: none"] }
         let steps = history.map { JSONRead.int($0["step"]) ?? 0 }
         let series = { (key: String) in history.map { JSONRead.double($0[key]) ?? .nan } }
         var out = ["Validation history"]
         out += BarChart(title: "BLEU", values: series("bleu"), steps: steps, fromZero: true).render()
+        guard all else { return out }
         out.append("")
         out += BarChart(title: "loss", values: series("loss"), steps: steps, fromZero: false).render()
         return out
@@ -160,4 +193,20 @@ extension Summary {
         out.append("  validation  every \(d("validEvery")) steps or \(d("validEveryMinutes")) minutes, BLEU on \(d("bleuSentences")) sentences; keep \(d("keep")); out \(d("out"))")
         return out
     }
+}
+
+/// Where the value of a "  key   value" line starts (after the first run of two or more spaces
+/// past the indent), for wrapping under it; 4 for a line without such a column.
+func valueColumn(_ line: String) -> Int {
+    let chars = Array(line)
+    var i = chars.prefix(while: { $0 == " " }).count
+    while i + 1 < chars.count {
+        if chars[i] == " " && chars[i + 1] == " " {
+            var j = i
+            while j < chars.count && chars[j] == " " { j += 1 }
+            return j
+        }
+        i += 1
+    }
+    return 4
 }

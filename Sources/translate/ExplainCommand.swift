@@ -9,9 +9,10 @@ let explainFlags = ["explain", "explain-json", "explain-svg", "explain-html", "e
 /// `translate --explain…`: explains the translation of each sentence. The terminal view and the
 /// SVG take one sentence; `--explain-json` and `--explain-html` take several. The close-up
 /// defaults to the last cross-attention and the (head, position) whose attention is most
-/// concentrated, where a query visibly "finds" its key.
+/// concentrated, where a query visibly "finds" its key. Writes the files asked for (`-` is
+/// standard output) and returns the terminal view, if one was asked for, for the caller to print.
 func runExplain(_ translator: Translator, sources: [String], translations: [Translation], options: TranslationOptions,
-                flags: ParsedFlags, console: Console) throws {
+                flags: ParsedFlags, console: Console) throws -> String? {
     let files = ["explain-json", "explain-svg", "explain-html"].filter { flags.has($0) }
     let terminal = files.isEmpty || ["explain", "explain-all", "explain-layer", "explain-head", "explain-position"].contains { flags.has($0) }
     if sources.count != 1 && (terminal || flags.has("explain-svg")) {
@@ -51,27 +52,24 @@ func runExplain(_ translator: Translator, sources: [String], translations: [Tran
                                chooseFocus: focus)
     }
     if let path = flags.string("explain-json") {
-        do { try translator.explainDocument(explanations).encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw TrainingError("cannot write \(path): \(error.localizedDescription)")
-        }
-        console.error("wrote the explanation to \(path) (schema version \(ExplainDocument.currentVersion), docs/EXPLAIN-JSON.md)")
+        try writeOutput(String(decoding: try translator.explainDocument(explanations).encoded(), as: UTF8.self), to: path)
+        if path != "-" { console.error("wrote the explanation to \(path) (schema version \(ExplainDocument.currentVersion), docs/EXPLAIN-JSON.md)") }
     }
     if let path = flags.string("explain-html") {
         let page = translator.explorerPage(explanations)
-        do { try page.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw TrainingError("cannot write \(path): \(error.localizedDescription)")
+        try writeOutput(page, to: path)
+        if path != "-" {
+            console.error(String(format: "wrote the attention explorer to %@ (%.2f MB, %d sentence%@): open it in a browser, it needs no network",
+                                 path, Double(page.utf8.count) / 1e6, sources.count, sources.count == 1 ? "" : "s"))
         }
-        console.error(String(format: "wrote the attention explorer to %@ (%.2f MB, %d sentence%@): open it in a browser, it needs no network",
-                             path, Double(page.utf8.count) / 1e6, sources.count, sources.count == 1 ? "" : "s"))
     }
     if let path = flags.string("explain-svg") {
-        do { try ExplainSVG.render(explanations[0]).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw TrainingError("cannot write \(path): \(error.localizedDescription)")
-        }
-        console.error("drew the attention maps in \(path)")
+        try writeOutput(ExplainSVG.render(explanations[0]), to: path)
+        if path != "-" { console.error("drew the attention maps in \(path)") }
     }
-    if terminal {
-        console.line(ExplainView(e: explanations[0], all: flags.has("explain-all"), width: ExplainView.terminalWidth(),
-                                 labelSmoothing: translator.explainInfo.labelSmoothing).render())
-    }
+    guard terminal else { return nil }
+    // A file gets the width of a pipe (80) unless COLUMNS says otherwise.
+    let width = flags.string("output").map { $0 == "-" ? Terminal.columns() : Terminal.columns(for: -1) } ?? Terminal.columns()
+    return ExplainView(e: explanations[0], all: flags.has("explain-all"), width: width,
+                       labelSmoothing: translator.explainInfo.labelSmoothing).render() + "\n"
 }

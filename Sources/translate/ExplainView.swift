@@ -10,18 +10,10 @@ struct ExplainView {
     let e: Explanation
     /// Show every layer's self-attention maps, not only the last.
     let all: Bool
-    /// Columns available, e.g. 80 (see `terminalWidth`).
+    /// Columns available, e.g. 80 (see `Terminal.columns`).
     var width = 80
     /// ε of the label smoothing the model was trained with (for the note on probabilities).
     var labelSmoothing: Float?
-
-    /// $COLUMNS when set, else the terminal's width when stdout is one, else 80 (piped output).
-    static func terminalWidth() -> Int {
-        if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c), n > 0 { return max(40, n) }
-        var size = winsize()
-        if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(40, Int(size.ws_col)) }
-        return 80
-    }
 
     /// Display form of a piece: the word-boundary marker ▁ dropped, specials kept.
     static func label(_ piece: String, width: Int) -> String {

@@ -9,6 +9,7 @@ func withFlags(_ error: Error) -> String {
         case .explainMap?: return "--explain-layer: \(e)"
         case .explainHead?: return "--explain-head: \(e)"
         case .explainPosition?: return "--explain-position: \(e)"
+        case .rawWeights?: return "\(e) (drop --raw-weights)"
         default: return "\(e)"
         }
     }

@@ -197,7 +197,7 @@ final class InspectToolTests: XCTestCase {
         _ = try writeCheckpoint(a)
         _ = try writeCheckpoint(b, scale: 1.25, extra: [NamedTensor(name: "decoder.extra.bias", shape: [3], values: [1, 2, 3])])
         let r = try run([a.path, "--diff", b.path, "--json"])
-        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.status, 1, "the files differ: diff's exit status 1. \(r.stderr)")
         let j = try json(r.stdout)
         let rows = try XCTUnwrap(j["tensors"] as? [[String: Any]])
         let emb = try XCTUnwrap(rows.first { $0["name"] as? String == "encoder.embedding.weight" })
@@ -208,6 +208,10 @@ final class InspectToolTests: XCTestCase {
         XCTAssertEqual(j["onlyInB"] as? [String], ["decoder.extra.bias"])
         XCTAssertEqual(j["onlyInA"] as? [String], [])
         XCTAssertFalse(rows.contains { ($0["name"] as? String)?.hasPrefix("adam.") == true }, "optimizer state only with --all")
+        XCTAssertEqual(j["identical"] as? Bool, false)
+        let itself = try run([a.path, "--diff", a.path, "--json"])
+        XCTAssertEqual(itself.status, 0, itself.stderr)
+        XCTAssertEqual(try json(itself.stdout)["identical"] as? Bool, true)
     }
 
     func testTensorPrintsValuesAndSuggestsCloseNames() throws {

@@ -135,14 +135,14 @@ def test_float32_and_int8_against_translate(toy, work, report):
 def test_length_limit_convention(tied, work, report):
     """At the length limit the engines differ on purpose (documented in CHECKPOINT.md, "Beam
     search"): greedy outputs stay identical, and beam outputs differ only for sentences where a
-    hypothesis reached the limit. --max-length 0.1 (limit ⌊0.1·n⌋ + 10) makes that common."""
+    hypothesis reached the limit. --max-length-ratio 0.1 (limit ⌊0.1·n⌋ + 10) makes that common."""
     sources = [line.split("\t")[0] for line in data.read_lines(DATA / "test.tsv")]
     t = Translator(convert(tied, work / "ct2-tied-limit", force=True), intra_threads=2)
     ids = [t.tokenizers.source.encode(s) for s in sources]
     limits = [t.limit(len(s), 0.1) for s in ids]
     counts = []
     for beam in (1, 5):
-        swift = ours(tied, ["--beam", str(beam), "--max-length", "0.1"], work, f"limit.beam{beam}.txt")
+        swift = ours(tied, ["--beam", str(beam), "--max-length-ratio", "0.1"], work, f"limit.beam{beam}.txt")
         out = t.translate_ids(ids, beam=beam, max_length=0.1)
         ct2 = [t.tokenizers.target.decode(o) for o in out]
         at_limit = {i for i in range(len(sources))
@@ -154,5 +154,5 @@ def test_length_limit_convention(tied, work, report):
         else:
             assert different <= at_limit, f"sentences {sorted(different - at_limit)[:5]} differ without reaching the limit"
             assert len(at_limit) < len(sources), "every sentence reached the limit: the check says nothing"
-    report("length limit (a 150-update model, --max-length 0.1, data/test.tsv): " + "; ".join(counts)
+    report("length limit (a 150-update model, --max-length-ratio 0.1, data/test.tsv): " + "; ".join(counts)
            + " (beam differences only where a hypothesis was cut: translate adds log p(</s>), CTranslate2 does not)")

@@ -5,14 +5,14 @@
     t.translate(["The red car is not big."], beam=5)          # ['La voiture rouge n'est pas grande.']
 
     python -m tiny_translator.translate_ct2 MODEL_DIR [--beam K] [--length-penalty A]
-        [--max-length X] [--input FILE | --tsv FILE] [--compute-type int8] [SENTENCE ...]
+        [--max-length-ratio X] [--input FILE | --tsv FILE] [--compute-type int8] [SENTENCE ...]
 
 How `translate`'s options map onto CTranslate2's (docs/CHECKPOINT.md, "Greedy translation" and
 "Beam search"):
 
 - the source is our tokenizer's pieces (no `<s>`, no `</s>`), cut to L = maxLength tokens
   (`max_input_length=L`);
-- `--max-length X`: a sentence of n source tokens gets at most min(⌊X·n⌋ + 10, L − 1) output
+- `--max-length-ratio X`: a sentence of n source tokens gets at most min(⌊X·n⌋ + 10, L − 1) output
   tokens (`max_decoding_length`, per sentence: sentences are grouped by their limit);
 - `</s>` may come first (`min_decoding_length=0`: an empty translation is allowed, as ours);
 - `--length-penalty A`: finished hypotheses rank by log P(tokens, </s>) / (tokens + 1)^A; with
@@ -46,7 +46,7 @@ class Translator:
                                                  intra_threads=intra_threads, inter_threads=inter_threads)
 
     def limit(self, source_length, max_length=2.0):
-        """Output tokens allowed for a source of `source_length` tokens, as `translate --max-length`."""
+        """Output tokens allowed for a source of `source_length` tokens, as `translate --max-length-ratio`."""
         return max(0, min(int(source_length * max_length) + 10, self.config["maxLength"] - 1))
 
     def translate_ids(self, sources, beam=1, length_penalty=1.0, max_length=2.0, batch_size=64):
@@ -86,7 +86,8 @@ def main(argv=None):
     ap.add_argument("--tsv", help="translate the source column of a TSV file")
     ap.add_argument("--beam", type=int, default=1, help="beam size (default 1: greedy)")
     ap.add_argument("--length-penalty", type=float, default=1.0, help="as translate's (default 1)")
-    ap.add_argument("--max-length", type=float, default=2.0, help="as translate's: X times the source length + 10 (default 2)")
+    ap.add_argument("--max-length-ratio", "--max-length", dest="max_length", type=float, default=2.0,
+                    help="as translate's: X times the source length + 10 (default 2; --max-length is the old name)")
     ap.add_argument("--batch", type=int, default=64, help="sentences per batch (default 64)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--compute-type", default="default", help="CTranslate2 compute type, e.g. int8, float16")
