@@ -15,16 +15,23 @@ public final class Translator {
     public let url: URL
     /// The training step the checkpoint was saved at, or nil for a file without training state.
     public let step: Int?
+    /// How the decoding kernels hold the weights: `.float32` (the model's own numbers) or
+    /// `.int8` (quantised at load: smaller and faster, translations close to float32's).
+    public let precision: InferencePrecision
     let model: Transformer
     let tokenizers: TokenizerPair
+    /// The weights in the decoding kernels' layouts, built once: a loaded model never changes.
+    let inference: Transformer.InferenceWeights
 
     /// Loads `path`: a `.safetensors` checkpoint written by training, or a training folder (its
     /// best checkpoint, else its latest). Every checksum is verified and the model is rebuilt
     /// from the file alone; a damaged or mismatched file throws an error naming the file and the
-    /// problem.
-    public init(checkpoint path: String) throws {
+    /// problem. `precision` says how translation holds the weights (see `precision`).
+    public init(checkpoint path: String, precision: InferencePrecision = .float32) throws {
         let loaded = try loadCheckpoint(path, optimizerState: false)
         (url, step, model, tokenizers) = (loaded.url, loaded.state?.step, loaded.model, loaded.tokenizers)
+        self.precision = precision
+        inference = model.inferenceWeights(precision)
     }
 
     /// Trainable values in the model, e.g. 410,516.
@@ -51,14 +58,14 @@ public final class Translator {
         let ids = all.map { Array($0.prefix(maxTokens)) }
         let limit = options.outputLimit
         guard let beam = options.beam else {
-            let outputs = translateGreedy(model, ids, batchSentences: options.batchSize ?? 64, maxLength: limit)
+            let outputs = translateGreedy(model, ids, batchSentences: options.batchSize ?? 64, maxLength: limit, weights: inference)
             return zip(all, outputs).map { source, out in
                 Translation(hypotheses: [Hypothesis(text: source.isEmpty ? "" : tokenizers.target.decode(out), tokens: out, score: nil)],
                             sourceTokens: source.count)
             }
         }
         let results = translateBeam(model, ids, beam: beam, lengthPenalty: options.lengthPenalty, nBest: options.nBest,
-                                    batchSentences: options.batchSize ?? max(1, 64 / beam), maxLength: limit)
+                                    batchSentences: options.batchSize ?? max(1, 64 / beam), maxLength: limit, weights: inference)
         return zip(all, results).map { source, hyps in
             // An empty source translates to one empty hypothesis (score 0), as greedy gives "".
             let found = source.isEmpty ? [Hypothesis(text: "", tokens: hyps.first?.tokens ?? [], score: 0)]
