@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "translate", dependencies: ["TinyTranslator", "CLI", "Text", "Metrics"]),
         .executableTarget(name: "inspect", dependencies: ["TinyTranslator", "Checkpoint", "CLI"]),
         .executableTarget(name: "TranslatorExample", dependencies: ["TinyTranslator"], path: "Examples/TranslatorExample"),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random"]),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random", "Metrics"]),
         .executableTarget(name: "gencorpus", dependencies: ["Random"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "Random"]),

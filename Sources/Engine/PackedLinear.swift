@@ -43,8 +43,8 @@ public final class PackedLinear: @unchecked Sendable {
 
     /// The inference twin of a linear layer, as `linearRows`: `out[r] = epilogue(x[r]·Wᵀ + b)`
     /// for every row of `x` [R, I]; sets `out.count` to R (`.accumulate` adds into its R rows).
-    /// Products of at least 2^17 multiply-adds are split over threads by panels (outside a
-    /// parallel section); every output's arithmetic is the same whatever the split.
+    /// Products of at least 2^20 multiply-adds are split over threads by pairs of panels
+    /// (outside a parallel section); every output's arithmetic is the same whatever the split.
     public func apply(_ x: Rows, into out: Rows, _ epilogue: RowsEpilogue = .store) {
         precondition(x.width == inputs && out.width == outputs, "PackedLinear: rows of \(x.width) -> \(out.width), layer \(inputs) -> \(outputs)")
         precondition(x !== out, "PackedLinear: input and output must be different rows")
@@ -58,16 +58,15 @@ public final class PackedLinear: @unchecked Sendable {
         if m == 0 || outputs == 0 { return }
         let (px, po) = (SharedPointer(x.pointer), SharedPointer(out.pointer))
         let body: @Sendable (Range<Int>) -> Void = { [self] panelRange in
-            for q in panelRange {
-                forEachTile(x: px.base, rows: m, panel: q) { r, sums in
-                    store(sums, row: r, panel: q, into: po.base, epilogue)
-                }
+            forEachPanel(x: px.base, rows: m, panels: panelRange) { r, q, sums in
+                store(sums, row: r, panel: q, into: po.base, epilogue)
             }
         }
-        if m * outputs * inputs < 1 << 17 || Threads.count == 1 {
+        // About 10 µs of work per thread at least: less does not repay waking a thread.
+        if m * outputs * inputs < 1 << 20 || Threads.count == 1 {
             body(0..<panels)
         } else {
-            parallelChunks(panels, minChunk: 2, body)
+            parallelChunks((panels + 1) / 2, minChunk: 1) { pairs in body((2 * pairs.lowerBound)..<min(panels, 2 * pairs.upperBound)) }
         }
     }
 
@@ -89,12 +88,9 @@ public final class PackedLinear: @unchecked Sendable {
         var q0 = 0
         while q0 < panels {
             let q1 = min(panels, q0 + perBlock)
-            for q in q0..<q1 {
-                let column = scratch.pointer + (q - q0) * 16
-                forEachTile(x: x.pointer, rows: m, panel: q) { r, sums in
-                    let v = sums + load16(bias.pointer + q * 16)
-                    UnsafeMutableRawPointer(column + r * blockColumns).storeBytes(of: v, as: SIMD16<Float>.self)
-                }
+            forEachPanel(x: x.pointer, rows: m, panels: q0..<q1) { r, q, sums in
+                let v = sums + load16(bias.pointer + q * 16)
+                UnsafeMutableRawPointer(scratch.pointer + r * blockColumns + (q - q0) * 16).storeBytes(of: v, as: SIMD16<Float>.self)
             }
             body(q0 * 16..<min(outputs, q1 * 16), scratch.pointer)
             q0 = q1
@@ -114,11 +110,53 @@ public final class PackedLinear: @unchecked Sendable {
             sink(r, s.0); sink(r + 1, s.1); sink(r + 2, s.2)
             r += 3
         }
+        tailRows(x: x, from: r, rows: m, w: w) { sink($0, $1) }
+    }
+
+    /// `forEachTile` for panels `q` and `q + 1` together: 3 rows x 32 columns per tile
+    /// (`packedTile3x2`); `sink(row, panel, sums)`.
+    @inline(__always)
+    private func forEachTilePair(x: UnsafeMutablePointer<Float>, rows m: Int, panel q: Int,
+                                 _ sink: (Int, Int, SIMD16<Float>) -> Void) {
+        let k = inputs
+        let (w0, w1) = (UnsafePointer(weights.pointer + q * k * 16), UnsafePointer(weights.pointer + (q + 1) * k * 16))
+        var r = 0
+        while r + 3 <= m {
+            let s = packedTile3x2(k: k, a0: x + r * k, a1: x + (r + 1) * k, a2: x + (r + 2) * k, w0: w0, w1: w1)
+            sink(r, q, s.0); sink(r, q + 1, s.1); sink(r + 1, q, s.2); sink(r + 1, q + 1, s.3); sink(r + 2, q, s.4); sink(r + 2, q + 1, s.5)
+            r += 3
+        }
+        tailRows(x: x, from: r, rows: m, w: w0) { sink($0, q, $1) }
+        tailRows(x: x, from: r, rows: m, w: w1) { sink($0, q + 1, $1) }
+    }
+
+    /// The last 1 or 2 rows (from `r` to `m`) against panel `w`.
+    @inline(__always)
+    private func tailRows(x: UnsafeMutablePointer<Float>, from r: Int, rows m: Int, w: UnsafePointer<Float>,
+                          _ sink: (Int, SIMD16<Float>) -> Void) {
+        let k = inputs
         if m - r == 2 {
             let s = packedTile2(k: k, a0: x + r * k, a1: x + (r + 1) * k, w: w)
             sink(r, s.0); sink(r + 1, s.1)
         } else if m - r == 1 {
             sink(r, packedTile1(k: k, a0: x + r * k, w: w))
+        }
+    }
+
+    /// Every panel in `panels`: `sink(row, panel, sums)`. Pairs of panels (`packedTile3x2`) while
+    /// two panels fit in L1 with room to spare (I ≤ 192: 24 KiB), since its chain passes read each
+    /// panel four times; wider inputs take one panel at a time (`packedTile3`), which streams it once.
+    @inline(__always)
+    private func forEachPanel(x: UnsafeMutablePointer<Float>, rows m: Int, panels: Range<Int>,
+                              _ sink: (Int, Int, SIMD16<Float>) -> Void) {
+        var q = panels.lowerBound
+        while inputs <= 192 && q + 2 <= panels.upperBound {
+            forEachTilePair(x: x, rows: m, panel: q, sink)
+            q += 2
+        }
+        while q < panels.upperBound {
+            forEachTile(x: x, rows: m, panel: q) { sink($0, q, $1) }
+            q += 1
         }
     }
 
@@ -274,6 +312,46 @@ func packedTile1(k: Int, a0: UnsafePointer<Float>, w: UnsafePointer<Float>) -> S
     var s = sumChains(x0, x1, x2, x3, x4, x5, x6, x7)
     while p < k {
         s.addProduct(SIMD16(repeating: a0[p]), load16(w + p * 16))
+        p += 1
+    }
+    return s
+}
+
+/// Three rows against two panels `w0`, `w1` (32 outputs): the chains run two at a time, l and
+/// l + 4, with their sums kept as `sumChains` adds them, so at most 24 accumulators and partial
+/// sums are live, and each vector of weights or broadcast of an input feeds two FMAs (against
+/// one and a third in `packedTile3`: fewer loads per FMA). Returns row 0's sums of panels 0
+/// and 1, then row 1's, then row 2's; the same bits as `packedTile3` on each panel.
+@inline(never)
+func packedTile3x2(k: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, a2: UnsafePointer<Float>,
+                   w0: UnsafePointer<Float>, w1: UnsafePointer<Float>)
+    -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+    typealias Six = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    let k8 = k & ~7
+    /// Chains l and l + 4 of the six outputs, each over p ≡ l (mod 8), returned as c_l + c_(l+4).
+    @inline(__always) func pair(_ l: Int) -> Six {
+        var (x0, x1, x2, x3, x4, x5) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var (y0, y1, y2, y3, y4, y5) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var (p, v, u) = (l, w0 + l * 16, w1 + l * 16)
+        while p < k8 {
+            let (v0, u0, v4, u4) = (load16(v), load16(u), load16(v + 64), load16(u + 64))
+            let (b0, b1, b2) = (SIMD16(repeating: a0[p]), SIMD16(repeating: a1[p]), SIMD16(repeating: a2[p]))
+            x0.addProduct(b0, v0); x1.addProduct(b0, u0); x2.addProduct(b1, v0); x3.addProduct(b1, u0); x4.addProduct(b2, v0); x5.addProduct(b2, u0)
+            let (c0, c1, c2) = (SIMD16(repeating: a0[p + 4]), SIMD16(repeating: a1[p + 4]), SIMD16(repeating: a2[p + 4]))
+            y0.addProduct(c0, v4); y1.addProduct(c0, u4); y2.addProduct(c1, v4); y3.addProduct(c1, u4); y4.addProduct(c2, v4); y5.addProduct(c2, u4)
+            p += 8; v += 128; u += 128
+        }
+        return (x0 + y0, x1 + y1, x2 + y2, x3 + y3, x4 + y4, x5 + y5)
+    }
+    @inline(__always) func add(_ a: Six, _ b: Six) -> Six { (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3, a.4 + b.4, a.5 + b.5) }
+    let even = add(pair(0), pair(2))   // (c0 + c4) + (c2 + c6)
+    let odd = add(pair(1), pair(3))    // (c1 + c5) + (c3 + c7)
+    var s = add(even, odd)
+    var p = k8
+    while p < k {
+        let (v, u) = (load16(w0 + p * 16), load16(w1 + p * 16))
+        let (b0, b1, b2) = (SIMD16(repeating: a0[p]), SIMD16(repeating: a1[p]), SIMD16(repeating: a2[p]))
+        s.0.addProduct(b0, v); s.1.addProduct(b0, u); s.2.addProduct(b1, v); s.3.addProduct(b1, u); s.4.addProduct(b2, v); s.5.addProduct(b2, u)
         p += 1
     }
     return s

@@ -45,7 +45,7 @@ public func lengthNormalizedScore(logProb: Double, tokens: Int, lengthPenalty al
 /// into groups decoded side by side on the kernel threads.
 ///
 /// The projection to the vocabulary is folded, one block of columns at a time, into each row's
-/// log-sum-exp and its 2·beam best tokens (`RowLogSumExp`, `RowTopK`): no [rows, V] logits are
+/// log-sum-exp and its 2·beam best tokens (`RowLogSumExpTopK`): no [rows, V] logits are
 /// kept or sorted. log p = logit − log-sum-exp, the log-sum-exp summed with `simdExp` (relative
 /// error ≤ 1.2e-7; docs/PERFORMANCE.md has the outputs it was checked on).
 ///
@@ -98,23 +98,19 @@ private struct BeamGroupSearch {
         var live = sources.indices.map { LiveHypothesis(sentence: $0, node: -1, length: 0, logProb: 0) }
         let end = Int(SpecialTokens.end)
         let scratch = Rows(capacity: live.count, width: projectionBlock)
+        let selection = RowLogSumExpTopK(rows: live.count, keep: 2 * beam)
         while !live.isEmpty {
             let rows = live.count
             let states = model.decodeStates(live.map { $0.node < 0 ? SpecialTokens.begin : tokens[Int($0.node)] }, cache: cache)
             // Rows whose sentence reached its limit can only end: only their `</s>` logit matters.
             let onlyEnd = live.map { $0.length >= limits[$0.sentence] }
-            var logSumExp = RowLogSumExp(rows: rows)
-            var best = RowTopK(rows: rows, keep: 2 * beam)
+            selection.reset(rows: rows)
             var endLogit = [Float](repeating: -.infinity, count: rows)
             weights.output.forEachColumnBlock(states, blockColumns: projectionBlock, scratch: scratch) { columns, logits in
                 for row in 0..<rows {
                     let z = logits + row * projectionBlock
-                    logSumExp.fold(row: row, z, count: columns.count)
-                    if onlyEnd[row] {
-                        if columns.contains(end) { endLogit[row] = z[end - columns.lowerBound] }
-                    } else {
-                        best.fold(row: row, z, columns: columns, excluding: forceLength ? end : nil)
-                    }
+                    selection.fold(row: row, z, columns: columns, select: !onlyEnd[row], excluding: forceLength ? end : nil)
+                    if onlyEnd[row] && columns.contains(end) { endLogit[row] = z[end - columns.lowerBound] }
                 }
             }
             var parentRows: [Int] = []
@@ -128,14 +124,14 @@ private struct BeamGroupSearch {
                 let forceEnd = onlyEnd[first]
                 var top = TopCandidates(count: 2 * beam)
                 for row in first..<last {
-                    let base = live[row].logProb - logSumExp.result(row: row)
+                    let base = live[row].logProb - selection.logSumExp(row: row)
                     if forceEnd {
                         top.offer(Candidate(row: row, token: SpecialTokens.end, logProb: base + Double(endLogit[row])))
                         continue
                     }
                     // The row's best tokens, best first: offered in this order they end up where
                     // offering every token in token order would put them.
-                    for (token, z) in best.result(row: row) {
+                    for (token, z) in selection.best(row: row) {
                         let lp = base + Double(z)
                         if lp > top.threshold { top.offer(Candidate(row: row, token: token, logProb: lp)) }
                     }

@@ -75,9 +75,10 @@ extension Transformer {
         var next = [Int32](repeating: SpecialTokens.begin, count: sources.count)
         let scratch = Rows(capacity: sources.count, width: projectionBlock)
         let excluded = forceLength ? Int(SpecialTokens.end) : nil
+        let argmax = RowArgmax(rows: active.count)
         for _ in 0..<steps {
             let states = decodeStates(next, cache: cache)  // [rows, D]
-            var argmax = RowArgmax(rows: active.count)
+            argmax.reset(rows: active.count)
             weights.output.forEachColumnBlock(states, blockColumns: projectionBlock, scratch: scratch) { columns, logits in
                 for row in active.indices {
                     argmax.fold(row: row, logits + row * projectionBlock, columns: columns, excluding: excluded)

@@ -100,4 +100,23 @@ private func rowsCase(_ bench: Bench, rows: Int, inputs: Int, outputs: Int) {
         linearRows(x, weight: weight, bias: bias, into: out)
     }
     bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed")], flops: flops) { packed.apply(x, into: out) }
+    guard outputs >= 1000 else { return }
+    // A vocabulary projection folded into what the searches need (512-column blocks).
+    let scratch = Rows(capacity: rows, width: 512)
+    let (argmax, beam) = (RowArgmax(rows: rows), RowLogSumExpTopK(rows: rows, keep: 10))
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed_blocks")], flops: flops) {
+        packed.forEachColumnBlock(x, blockColumns: 512, scratch: scratch) { _, _ in }
+    }
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed_argmax")], flops: flops) {
+        argmax.reset(rows: rows)
+        packed.forEachColumnBlock(x, blockColumns: 512, scratch: scratch) { columns, z in
+            for r in 0..<rows { argmax.fold(row: r, z + r * 512, columns: columns) }
+        }
+    }
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed_logsumexp_top10")], flops: flops) {
+        beam.reset(rows: rows)
+        packed.forEachColumnBlock(x, blockColumns: 512, scratch: scratch) { columns, z in
+            for r in 0..<rows { beam.fold(row: r, z + r * 512, columns: columns) }
+        }
+    }
 }
