@@ -17,7 +17,7 @@ DEMO := checkpoints/demo
 SAMPLES := "They do not make my small hot omelet." "The computers are next to our gray bag." "Is the shirt new?"
 EXPLAIN := "Our old Italian teachers buy her happy bird."
 
-.PHONY: build test bench demo corpus tatoeba cli-docs clean
+.PHONY: build test bench bench-model demo corpus tatoeba cli-docs clean
 
 build:
 	$(SWIFT) build $(RELEASE)
@@ -78,6 +78,15 @@ corpus: build
 BENCH_FLAGS ?=
 bench: build
 	$(BIN)/bench $(BENCH_FLAGS)
+
+# decode_preset needs a trained model of train's preset shape: `make bench-model` trains one
+# with train's defaults for BENCH_MINUTES on Tatoeba (else on data/) into checkpoints/bench-preset.
+BENCH_MODEL ?= checkpoints/bench-preset
+BENCH_MINUTES ?= 15
+bench-model: build
+	@if ls $(BENCH_MODEL)/*.safetensors >/dev/null 2>&1; then echo "$(BENCH_MODEL) already holds a model: remove it to train another"; exit 1; fi
+	@if [ -f $(TATOEBA)/train.tsv ]; then set -x; $(BIN)/train --data $(TATOEBA)/train.tsv --valid $(TATOEBA)/valid.tsv --minutes $(BENCH_MINUTES) --out $(BENCH_MODEL); \
+	else set -x; $(BIN)/train --data data/train.tsv --valid data/valid.tsv --minutes $(BENCH_MINUTES) --out $(BENCH_MODEL); fi
 
 # docs/CLI.md's --help blocks, regenerated from the tools (a test checks they agree).
 cli-docs: build

@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "translate", dependencies: ["TinyTranslator", "CLI", "Text", "Metrics", "Pages"]),
         .executableTarget(name: "inspect", dependencies: ["TinyTranslator", "Checkpoint", "CLI", "Pages"]),
         .executableTarget(name: "TranslatorExample", dependencies: ["TinyTranslator"], path: "Examples/TranslatorExample"),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random"]),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Model", "Training", "Text", "Checkpoint", "CLI", "Random", "Metrics"]),
         .executableTarget(name: "gencorpus", dependencies: ["Random"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "Random"]),

@@ -135,8 +135,21 @@ public func attendCached(_ queries: Rows, cache: KeyValueCache, blocks: [Int], c
                         }
                         let o = po.base + r * h * k + head * k
                         if softmaxRowInPlace(w, count: count, max: mx) {
-                            // Weighted sum of the value rows, 8 output lanes at a time; zero weights skipped.
+                            // Weighted sum of the value rows, 32 output lanes per pass over the
+                            // weights, then 8, then one; zero weights skipped. Each output is
+                            // the same FMA chain over j whichever pass covers it.
                             var c = 0
+                            while c + 32 <= k {
+                                var (a0, a1) = (SIMD16<Float>(), SIMD16<Float>())
+                                for j in 0..<count where w[j] != 0 {
+                                    let (wj, v) = (SIMD16(repeating: w[j]), vh + j * k + c)
+                                    a0.addProduct(wj, load16(v))
+                                    a1.addProduct(wj, load16(v + 16))
+                                }
+                                UnsafeMutableRawPointer(o + c).storeBytes(of: a0, as: SIMD16<Float>.self)
+                                UnsafeMutableRawPointer(o + c + 16).storeBytes(of: a1, as: SIMD16<Float>.self)
+                                c += 32
+                            }
                             while c < k8 {
                                 var acc = SIMD8<Float>()
                                 for j in 0..<count where w[j] != 0 { acc.addProduct(SIMD8(repeating: w[j]), load8(vh + j * k + c)) }

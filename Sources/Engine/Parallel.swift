@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How many threads the heavy kernels use, and a `parallelFor` over them.
 ///
@@ -21,28 +24,67 @@ public enum Threads {
     }
 }
 
+extension Threads {
+    /// True on a thread that is running a parallel section's work (`parallelTasks`, a kernel's
+    /// chunks): kernels called from there run on that thread instead of opening a nested
+    /// section, whose workers would be the ones already busy with the outer one. Decoding uses
+    /// this to run whole batches of sentences side by side, each on one thread.
+    public static var isInsideParallelSection: Bool { pthread_getspecific(insideParallelKey) != nil }
+}
+
+/// Key of the per-thread flag behind `Threads.isInsideParallelSection`.
+private let insideParallelKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
+/// Runs `body` with the calling thread marked as inside a parallel section.
+@inline(__always)
+private func markedParallel<T>(_ body: () -> T) -> T {
+    let outer = pthread_getspecific(insideParallelKey)
+    pthread_setspecific(insideParallelKey, UnsafeRawPointer(bitPattern: 1))
+    defer { pthread_setspecific(insideParallelKey, outer) }
+    return body()
+}
+
+/// Whether a parallel section would run on one thread anyway: one kernel thread, or already
+/// inside a section.
+@inline(__always)
+private var runsInline: Bool { Threads.count == 1 || Threads.isInsideParallelSection }
+
 /// Runs `body(i)` for every `i` in `0..<n`, spread over `Threads.count` threads, and returns
-/// when all are done. With one thread (or `n == 1`) it runs inline with no dispatch cost.
+/// when all are done. With one thread, `n == 1` or inside another parallel section it runs
+/// inline with no dispatch cost.
 func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
     if n <= 0 { return }
-    if n == 1 || Threads.count == 1 {
+    if n == 1 || runsInline {
         for i in 0..<n { body(i) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: n, execute: body)
+    DispatchQueue.concurrentPerform(iterations: n) { i in markedParallel { body(i) } }
+}
+
+/// Runs `body(i)` for every task `i` in `0..<n` on up to `Threads.count` threads, handing tasks
+/// out one at a time as threads become free (so tasks of unequal size balance), and returns
+/// when all are done; kernels called by `body` run on its thread. Inline (in order) with one
+/// thread or inside another parallel section. For coarse work that is not arithmetic on one
+/// tensor: e.g. decoding batches of sentences side by side.
+public func parallelTasks(_ n: Int, _ body: @Sendable (Int) -> Void) {
+    parallelFor(n, body)
 }
 
 /// Runs `body(range)` over `0..<n` cut into at most `Threads.count` contiguous chunks, each at
 /// least `minChunk` long. Use for element-wise loops where per-item dispatch would cost too much.
 func parallelChunks(_ n: Int, minChunk: Int = 16_384, _ body: @Sendable (Range<Int>) -> Void) {
     if n <= 0 { return }
-    let chunks = min(Threads.count, max(1, n / max(1, minChunk)))
+    let chunks = runsInline ? 1 : min(Threads.count, max(1, n / max(1, minChunk)))
     if chunks == 1 { body(0..<n); return }
     let per = (n + chunks - 1) / chunks
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
         let lo = c * per
         let hi = min(n, lo + per)
-        if lo < hi { body(lo..<hi) }
+        if lo < hi { markedParallel { body(lo..<hi) } }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if os(Linux)
 // <malloc.h> is not part of the Glibc module map; the symbol is stable glibc ABI.
@@ -14,16 +15,25 @@ public final class Storage: @unchecked Sendable {
     /// The values, 64-byte aligned (one cache line; whole SIMD loads never straddle two).
     public let pointer: UnsafeMutablePointer<Float>
 
-    // Allocation happens on the thread that builds the graph, never inside parallel kernels,
-    // so these plain counters are not raced.
-    nonisolated(unsafe) private static var _liveBytes = 0
-    nonisolated(unsafe) private static var _peakBytes = 0
+    // Atomic: decoding allocates its caches on several threads at once (`parallelTasks`).
+    private static let _liveBytes = Atomic<Int>(0)
+    private static let _peakBytes = Atomic<Int>(0)
     /// Bytes held by all live storages now (tests use it to prove graphs are freed).
-    public static var liveBytes: Int { _liveBytes }
+    public static var liveBytes: Int { _liveBytes.load(ordering: .relaxed) }
     /// The most bytes ever live at once since start or the last `resetPeak()`.
-    public static var peakBytes: Int { _peakBytes }
+    public static var peakBytes: Int { _peakBytes.load(ordering: .relaxed) }
     /// Starts a new peak measurement from the bytes live now.
-    public static func resetPeak() { _peakBytes = _liveBytes }
+    public static func resetPeak() { _peakBytes.store(liveBytes, ordering: .relaxed) }
+
+    private static func noteAllocated(_ bytes: Int) {
+        let live = _liveBytes.add(bytes, ordering: .relaxed).newValue
+        var peak = _peakBytes.load(ordering: .relaxed)
+        while live > peak {
+            let (exchanged, original) = _peakBytes.compareExchange(expected: peak, desired: live, ordering: .relaxed)
+            if exchanged { break }
+            peak = original
+        }
+    }
 
     /// Big tensors come and go every training step. glibc serves allocations above 128 KiB
     /// with fresh mmap pages that the kernel must zero on first touch; raising the threshold
@@ -40,8 +50,7 @@ public final class Storage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         _ = Storage.allocatorTuned
         self.count = count
-        Storage._liveBytes += count * 4
-        Storage._peakBytes = max(Storage._peakBytes, Storage._liveBytes)
+        Storage.noteAllocated(count * 4)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 4, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
     }
@@ -53,7 +62,7 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit {
-        Storage._liveBytes -= count * 4
+        Storage._liveBytes.subtract(count * 4, ordering: .relaxed)
         UnsafeMutableRawPointer(pointer).deallocate()
     }
 

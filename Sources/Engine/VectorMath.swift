@@ -37,6 +37,31 @@ public func simdExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     return y
 }
 
+/// `simdExp` for 16 lanes (one AVX-512 register): the same operations lane by lane, so the same
+/// values bit for bit (`VectorMathTests`); for the vocabulary-wide log-sum-exp of beam search.
+@inlinable @inline(__always)
+public func simdExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    let lo: Float = -87.336544, hi: Float = 88.37626
+    var xc = x
+    xc.replace(with: hi, where: x .> hi)
+    xc.replace(with: lo, where: x .< lo)
+    let magic: Float = 12_582_912
+    let t = SIMD16<Float>(repeating: magic).addingProduct(xc, 1.44269504088896341)
+    let n = t - magic
+    let r = xc.addingProduct(n, -0.693359375).addingProduct(n, 2.12194440e-4)
+    var p = SIMD16<Float>(repeating: 1.3981999507e-3).addingProduct(r, 1.9875691500e-4)
+    p = SIMD16(repeating: 8.3334519073e-3).addingProduct(p, r)
+    p = SIMD16(repeating: 4.1665795894e-2).addingProduct(p, r)
+    p = SIMD16(repeating: 1.6666665459e-1).addingProduct(p, r)
+    p = SIMD16(repeating: 5.0000001201e-1).addingProduct(p, r)
+    let er = (r + 1).addingProduct(p, r * r)
+    let exponent = unsafeBitCast(t, to: SIMD16<Int32>.self) &- Int32(bitPattern: magic.bitPattern) &+ 127
+    var y = er * unsafeBitCast(exponent &<< 23, to: SIMD16<Float>.self)
+    y.replace(with: 0, where: x .< lo)
+    y.replace(with: Float.infinity, where: x .> hi)
+    return y
+}
+
 /// Loads lanes `j ..< j + 8` of `x`, or the `count − j` that exist with `fill` in the rest.
 @inlinable @inline(__always)
 func loadLanes(_ x: UnsafePointer<Float>, _ j: Int, count: Int, fill: Float) -> SIMD8<Float> {

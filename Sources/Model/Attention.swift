@@ -78,28 +78,40 @@ public struct MultiHeadAttention: HasParameters {
 
     // MARK: Inference twin: cached keys and values, one query row at a time
 
+    /// W_Q, W_K, W_V and W_O as the decoding kernels read them.
+    public struct Inference: Sendable {
+        /// The four projections.
+        public let query, key, value, output: InferenceLinear
+    }
+
+    /// The inference weights of this attention (a copy: build again after the weights change).
+    public func inference(_ precision: InferencePrecision) -> Inference {
+        Inference(query: query.inference(precision), key: key.inference(precision), value: value.inference(precision),
+                  output: output.inference(precision))
+    }
+
     /// The graph's `key(memory)`, `value(memory)` and `splitHeads`, for the cache: projects each
-    /// row of `memory` [R, D] to a key and a value and stores them at `at(row)` (block,
-    /// position) of `cache`, the key hidden where `hidden[row]` (a `<pad>`; `Masks.hiddenKeys`).
-    public func storeKeysValues(of memory: Rows, in cache: KeyValueCache, hidden: [Bool],
+    /// row of `memory` [R, D] to a key and a value (weights `w`) and stores them at `at(row)`
+    /// (block, position) of `cache`, the key hidden where `hidden[row]` (a `<pad>`; `Masks.hiddenKeys`).
+    public func storeKeysValues(of memory: Rows, _ w: Inference, in cache: KeyValueCache, hidden: [Bool],
                                 at: (Int) -> (block: Int, position: Int), _ s: InferenceScratch) {
-        key.infer(memory, into: s.keys)       // [R, D]
-        value.infer(memory, into: s.values)   // [R, D]
+        w.key(memory, into: s.keys)       // [R, D]
+        w.value(memory, into: s.values)   // [R, D]
         cache.store(keys: s.keys, values: s.values, hidden: hidden, at: at)
     }
 
-    /// The inference twin of `callAsFunction`, with the residual add of the block around it:
-    /// each row r of `x` [R, D] queries the first `count` positions of block `blocks[r]` of
+    /// The inference twin of `callAsFunction`, with the residual add of the block around it and
+    /// weights `w` (`inference`): each row r of `x` [R, D] queries the first `count` positions of block `blocks[r]` of
     /// `cache`, and `stream` [R, D] += W_O · (heads merged). No dropout. `observer`, if given,
     /// receives (`name`, "weights", [R, H, 1, count]) as `ForwardContext.observer` would for the
     /// last query row of the graph.
-    public func infer(_ x: Rows, over cache: KeyValueCache, blocks: [Int], count: Int, _ s: InferenceScratch,
+    public func infer(_ x: Rows, _ w: Inference, over cache: KeyValueCache, blocks: [Int], count: Int, _ s: InferenceScratch,
                       observer: ((String, String, Tensor) -> Void)? = nil, addingTo stream: Rows) {
-        query.infer(x, into: s.queries)                                                   // [R, D]
+        w.query(x, into: s.queries)                                                       // [R, D]
         let weights = observer.map { _ in Tensor(uninitializedShape: [x.count, heads, 1, count]) }  // [R, H, 1, C]
         attendCached(s.queries, cache: cache, blocks: blocks, count: count, weights: weights, into: s.mixed)  // [R, D]
         if let observer, let weights { observer(name, "weights", weights) }
-        output.infer(s.mixed, into: stream, .accumulate)                                  // [R, D]
+        w.output(s.mixed, into: stream, .accumulate)                                      // [R, D]
     }
 
     /// query, key, value and output, each weight then bias.

@@ -52,6 +52,8 @@ public final class DecoderCache {
 
     /// Per decoder layer, its cached keys and values.
     public let layers: [DecoderLayerKeys]
+    /// The weights every step reads (`Transformer.inferenceWeights()`), the output projection included.
+    public let weights: Transformer.InferenceWeights
     /// Source positions S.
     public let sourceLength: Int
     /// Per row: its source sentence (encoder block).
@@ -65,8 +67,10 @@ public final class DecoderCache {
 
     /// A cache for `sentences.count` rows, row r decoding source sentence `sentences[r]`, its
     /// prefix in block r of each layer's `own` cache.
-    init(layers: [DecoderLayerKeys], sentences: [Int], capacity: Int, sourceLength: Int, modelDim: Int, feedForwardDim: Int) {
+    init(layers: [DecoderLayerKeys], weights: Transformer.InferenceWeights, sentences: [Int], capacity: Int, sourceLength: Int,
+         modelDim: Int, feedForwardDim: Int) {
         self.layers = layers
+        self.weights = weights
         self.sentences = sentences
         self.capacity = capacity
         self.sourceLength = sourceLength

@@ -44,22 +44,35 @@ public struct DecoderLayer: HasParameters {
         return y + ctx.dropout(feedForward(ffNorm(y), ctx), dropout)
     }
 
-    /// The inference twin of `callAsFunction` for one new position: `y` [R, D] holds one token
+    /// The block's weights for `infer`.
+    public struct Inference: Sendable {
+        /// The two attentions' and the feed-forward block's.
+        public let selfAttention, crossAttention: MultiHeadAttention.Inference, feedForward: FeedForward.Inference
+    }
+
+    /// The inference weights of this layer (a copy: build again after the weights change).
+    public func inference(_ precision: InferencePrecision) -> Inference {
+        Inference(selfAttention: selfAttention.inference(precision), crossAttention: crossAttention.inference(precision),
+                  feedForward: feedForward.inference(precision))
+    }
+
+    /// The inference twin of `callAsFunction` for one new position, with weights `w`: `y` [R, D] holds one token
     /// per decoding row at position `step.position` and is updated in place (no dropout). The
     /// token's self-attention key and value join its row's block of `keys.own` and the query
     /// reads positions 0...t of it (later positions do not exist yet: no causal mask is needed;
     /// `<pad>` keys stay hidden as `Masks.causalPadding` hides them); cross-attention reads the
     /// cached encoder keys and values of the row's sentence, block `step.sentences[r]` of `keys.source`.
-    public func infer(_ y: Rows, _ step: DecoderStep, keys: DecoderLayerKeys, _ s: InferenceScratch) {
+    public func infer(_ y: Rows, _ w: Inference, _ step: DecoderStep, keys: DecoderLayerKeys, _ s: InferenceScratch) {
         selfNorm.infer(y, into: s.normed)
-        selfAttention.storeKeysValues(of: s.normed, in: keys.own, hidden: step.hidden, at: { (step.slots[$0], step.position) }, s)
-        selfAttention.infer(s.normed, over: keys.own, blocks: step.slots, count: step.position + 1, s,
+        selfAttention.storeKeysValues(of: s.normed, w.selfAttention, in: keys.own, hidden: step.hidden,
+                                      at: { (step.slots[$0], step.position) }, s)
+        selfAttention.infer(s.normed, w.selfAttention, over: keys.own, blocks: step.slots, count: step.position + 1, s,
                             observer: step.observer, addingTo: y)
         crossNorm.infer(y, into: s.normed)
-        crossAttention.infer(s.normed, over: keys.source, blocks: step.sentences, count: step.sourceLength, s,
+        crossAttention.infer(s.normed, w.crossAttention, over: keys.source, blocks: step.sentences, count: step.sourceLength, s,
                              observer: step.observer, addingTo: y)
         ffNorm.infer(y, into: s.normed)
-        feedForward.infer(s.normed, hiddenRows: s.hidden, addingTo: y)
+        feedForward.infer(s.normed, w.feedForward, hiddenRows: s.hidden, addingTo: y)
     }
 
     /// self_norm, self, cross_norm, cross, ff_norm, ff, in that order.

@@ -35,16 +35,28 @@ public struct EncoderLayer: HasParameters {
         return x + ctx.dropout(feedForward(ffNorm(x), ctx), dropout)
     }
 
-    /// The inference twin of `callAsFunction`: the same block on rows, `x` [B·S, D] updated in
-    /// place, no graph and no dropout. Every position's key and value go into `keys` (one block
+    /// The block's weights for `infer`.
+    public struct Inference: Sendable {
+        /// The self-attention's and the feed-forward block's.
+        public let selfAttention: MultiHeadAttention.Inference, feedForward: FeedForward.Inference
+    }
+
+    /// The inference weights of this layer (a copy: build again after the weights change).
+    public func inference(_ precision: InferencePrecision) -> Inference {
+        Inference(selfAttention: selfAttention.inference(precision), feedForward: feedForward.inference(precision))
+    }
+
+    /// The inference twin of `callAsFunction`: the same block on rows with weights `w`, `x`
+    /// [B·S, D] updated in place, no graph and no dropout. Every position's key and value go into `keys` (one block
     /// per sentence, S positions, `hidden` marking `<pad>` keys); each row then queries its
     /// sentence's block. `sentence[r]` = r / S.
-    public func infer(_ x: Rows, length s: Int, sentence: [Int], hidden: [Bool], keys: KeyValueCache, _ t: InferenceScratch) {
+    public func infer(_ x: Rows, _ w: Inference, length s: Int, sentence: [Int], hidden: [Bool], keys: KeyValueCache,
+                      _ t: InferenceScratch) {
         selfNorm.infer(x, into: t.normed)
-        selfAttention.storeKeysValues(of: t.normed, in: keys, hidden: hidden, at: { ($0 / s, $0 % s) }, t)
-        selfAttention.infer(t.normed, over: keys, blocks: sentence, count: s, t, addingTo: x)
+        selfAttention.storeKeysValues(of: t.normed, w.selfAttention, in: keys, hidden: hidden, at: { ($0 / s, $0 % s) }, t)
+        selfAttention.infer(t.normed, w.selfAttention, over: keys, blocks: sentence, count: s, t, addingTo: x)
         ffNorm.infer(x, into: t.normed)
-        feedForward.infer(t.normed, hiddenRows: t.hidden, addingTo: x)
+        feedForward.infer(t.normed, w.feedForward, hiddenRows: t.hidden, addingTo: x)
     }
 
     /// self_norm, self, ff_norm, ff, in that order.

@@ -28,10 +28,11 @@ public struct Linear: HasParameters {
         return bias.map { y + $0 } ?? y
     }
 
-    /// Inference twin: `out = epilogue(x·Wᵀ + b)` for each row of `x`, no graph; `.relu` and
-    /// `.accumulate` fuse the op that follows (the feed-forward ReLU, a residual add).
-    public func infer(_ x: Rows, into out: Rows, _ epilogue: RowsEpilogue = .store) {
-        linearRows(x, weight: weight, bias: bias, into: out, epilogue)
+    /// Inference twin: the weights as the decoding kernels read them (`InferenceLinear`), which
+    /// compute `out = epilogue(x·Wᵀ + b)` for each row of `x`, no graph. A copy: build it again
+    /// after the weights change.
+    public func inference(_ precision: InferencePrecision) -> InferenceLinear {
+        InferenceLinear(weight: weight, bias: bias, precision)
     }
 
     /// weight, then bias.
@@ -88,11 +89,22 @@ public struct FeedForward: HasParameters {
         output(ctx.dropout(relu(hidden(x)), dropout))  // [B, L, F] -> [B, L, D]
     }
 
+    /// The block's weights for `infer`.
+    public struct Inference: Sendable {
+        /// W₁ and W₂ as the decoding kernels read them.
+        public let hidden, output: InferenceLinear
+    }
+
+    /// The inference weights of this block (a copy: build again after the weights change).
+    public func inference(_ precision: InferencePrecision) -> Inference {
+        Inference(hidden: hidden.inference(precision), output: output.inference(precision))
+    }
+
     /// Inference twin, with the block's residual add: `stream += output(ReLU(hidden(x)))` for
-    /// each row (no dropout); `hiddenRows` [R, F] is scratch.
-    public func infer(_ x: Rows, hiddenRows: Rows, addingTo stream: Rows) {
-        hidden.infer(x, into: hiddenRows, .relu)   // [R, F]
-        output.infer(hiddenRows, into: stream, .accumulate)  // [R, D]
+    /// each row (no dropout), with weights `w` (`inference`); `hiddenRows` [R, F] is scratch.
+    public func infer(_ x: Rows, _ w: Inference, hiddenRows: Rows, addingTo stream: Rows) {
+        w.hidden(x, into: hiddenRows, .relu)   // [R, F]
+        w.output(hiddenRows, into: stream, .accumulate)  // [R, D]
     }
 
     /// hidden, then output.

@@ -113,14 +113,17 @@ public struct Transformer: HasParameters {
 
     /// The inference twin of `encode`: source ids `[B·S]` (padded with `config.padding`) →
     /// the encoder output as rows [B·S, D] and, per position, whether it is padding (hidden as a
-    /// key). Same embeddings, pre-norm layers and final norm, no dropout.
+    /// key). Same embeddings, pre-norm layers and final norm, no dropout; `weights` from
+    /// `inferenceWeights()` (built here when nil).
     ///
     /// Translation encodes a few short sentences at a time, where a packed GEMM spends its time
-    /// packing weights; the row kernels read each weight once. Each row is computed on its own,
-    /// so a sentence encodes to the same bits in any batch.
-    public func encodeRows(_ source: [Int32], batch: Int, length s: Int) -> (memory: Rows, hidden: [Bool]) {
+    /// packing weights; the row kernels read weights packed once per model. Each row is computed
+    /// on its own, so a sentence encodes to the same bits in any batch.
+    public func encodeRows(_ source: [Int32], batch: Int, length s: Int, weights: InferenceWeights? = nil)
+        -> (memory: Rows, hidden: [Bool]) {
         precondition(source.count == batch * s, "source has \(source.count) ids, expected batch \(batch) x length \(s)")
         precondition(s <= config.maxLength, "sequence of \(s) tokens exceeds max length \(config.maxLength)")
+        let weights = weights ?? inferenceWeights()
         let rows = batch * s
         let x = Rows(capacity: rows, width: config.modelDim)  // [B·S, D]
         embedRows(sourceEmbedding, ids: source, scale: Float(config.modelDim).squareRoot(), positions: positions,
@@ -130,7 +133,9 @@ public struct Transformer: HasParameters {
             let keys = KeyValueCache(blocks: batch, heads: config.heads, headDim: config.modelDim / config.heads, capacity: max(1, s))
             let scratch = InferenceScratch(rows: rows, config)
             let sentence = (0..<rows).map { $0 / s }
-            for layer in encoderLayers { layer.infer(x, length: s, sentence: sentence, hidden: hidden, keys: keys, scratch) }
+            for (layer, w) in zip(encoderLayers, weights.encoder) {
+                layer.infer(x, w, length: s, sentence: sentence, hidden: hidden, keys: keys, scratch)
+            }
         }
         let memory = Rows(capacity: rows, width: config.modelDim)
         encoderNorm.infer(x, into: memory)
@@ -140,22 +145,26 @@ public struct Transformer: HasParameters {
     /// Encodes source ids `[B·S]` (padded with `config.padding`) once and returns a cache ready
     /// for `decodeStep`: per decoder layer, the encoder output's cross-attention keys and values,
     /// and room for the self-attention keys and values of `beam` rows per sentence (row r decodes
-    /// sentence r / beam) and `maxSteps` tokens (clamped to the model's `maxLength`).
+    /// sentence r / beam) and `maxSteps` tokens (clamped to the model's `maxLength`). `weights`
+    /// (`inferenceWeights()`, built here when nil) are the ones every step of this cache uses.
     ///
     /// This is the part of decoding that does not change from step to step; recomputing it per
     /// token is what makes naive decoding quadratic.
-    public func startDecoding(source: [Int32], batch: Int, length: Int, beam: Int = 1, maxSteps: Int) -> DecoderCache {
-        let (memory, hidden) = encodeRows(source, batch: batch, length: length)  // [B·S, D], [B·S]
+    public func startDecoding(source: [Int32], batch: Int, length: Int, beam: Int = 1, maxSteps: Int,
+                              weights: InferenceWeights? = nil) -> DecoderCache {
+        let weights = weights ?? inferenceWeights()
+        let (memory, hidden) = encodeRows(source, batch: batch, length: length, weights: weights)  // [B·S, D], [B·S]
         let beam = max(1, beam)
         let (h, k) = (config.heads, config.modelDim / config.heads)
         let capacity = max(1, min(maxSteps, config.maxLength))
         let scratch = InferenceScratch(rows: batch * length, config)
-        let layers = decoderLayers.map { layer -> DecoderLayerKeys in
+        let layers = zip(decoderLayers, weights.decoder).map { layer, w -> DecoderLayerKeys in
             let source = KeyValueCache(blocks: batch, heads: h, headDim: k, capacity: max(1, length))
-            layer.crossAttention.storeKeysValues(of: memory, in: source, hidden: hidden, at: { ($0 / length, $0 % length) }, scratch)
+            layer.crossAttention.storeKeysValues(of: memory, w.crossAttention, in: source, hidden: hidden,
+                                                 at: { ($0 / length, $0 % length) }, scratch)
             return DecoderLayerKeys(source: source, own: KeyValueCache(blocks: batch * beam, heads: h, headDim: k, capacity: capacity))
         }
-        return DecoderCache(layers: layers, sentences: (0..<(batch * beam)).map { $0 / beam }, capacity: capacity,
+        return DecoderCache(layers: layers, weights: weights, sentences: (0..<(batch * beam)).map { $0 / beam }, capacity: capacity,
                             sourceLength: length, modelDim: config.modelDim, feedForwardDim: config.feedForwardDim)
     }
 
@@ -164,14 +173,18 @@ public struct Transformer: HasParameters {
     ///
     /// The inference twin of `decode` + `logits` at the last position of the whole prefix: equal
     /// to rounding (`testCachedStepsEqualTheFullDecoderWithPadding`). Runs without recording
-    /// gradients; the only tensor it allocates is the returned logits.
+    /// gradients; the only tensor it allocates is the returned logits. Searches that only need
+    /// the best tokens use `decodeStates` and fold the projection into their selection instead.
     public func decodeStep(_ tokens: [Int32], cache: DecoderCache) -> Tensor {
-        logitsRows(decodeStates(tokens, cache: cache))
+        let states = decodeStates(tokens, cache: cache)
+        let out = Tensor(uninitializedShape: [states.count, config.targetVocabSize])  // [R, V]
+        cache.weights.output(states, into: Rows(sharing: out, width: config.targetVocabSize))
+        return out
     }
 
     /// `decodeStep` up to the decoder's final norm: the new tokens' states [R, D] (rows of the
     /// cache's scratch, valid until the next step), for a search that projects them to the
-    /// vocabulary its own way (e.g. fused with its top-k).
+    /// vocabulary its own way (`cache.weights.output`, e.g. fused with its top-k).
     public func decodeStates(_ tokens: [Int32], cache c: DecoderCache) -> Rows {
         precondition(tokens.count == c.rows, "decodeStep needs one token per cache row: \(tokens.count) tokens, \(c.rows) rows")
         precondition(c.step < c.capacity, "decodeStep past the cache's \(c.capacity) steps")
@@ -179,18 +192,10 @@ public struct Transformer: HasParameters {
         embedRows(targetEmbedding, ids: tokens, scale: Float(config.modelDim).squareRoot(), positions: positions,
                   position: { _ in t }, into: c.stream)  // [R, D]
         let step = c.decoderStep(hidden: Masks.hiddenKeys(tokens, pad: config.padding))
-        for (layer, keys) in zip(decoderLayers, c.layers) { layer.infer(c.stream, step, keys: keys, c.scratch) }
+        for (i, layer) in decoderLayers.enumerated() { layer.infer(c.stream, c.weights.decoder[i], step, keys: c.layers[i], c.scratch) }
         decoderNorm.infer(c.stream, into: c.scratch.normed)  // [R, D]
         c.advance()
         return c.scratch.normed
-    }
-
-    /// The inference twin of `logits`: decoder states as rows [R, D] -> logits [R, V].
-    public func logitsRows(_ states: Rows) -> Tensor {
-        let out = Tensor(uninitializedShape: [states.count, config.targetVocabSize])  // [R, V]
-        linearRows(states, weight: output?.weight ?? targetEmbedding, bias: output?.bias,
-                   into: Rows(sharing: out, width: config.targetVocabSize))
-        return out
     }
 
     /// Every parameter with its dotted name, in a fixed order.

@@ -1,5 +1,6 @@
 import Checkpoint
 import Engine
+import Model
 import Text
 import Training
 
@@ -28,6 +29,8 @@ public typealias ExplainModelInfo = Training.ExplainModelInfo
 public typealias ExplainFocus = Training.ExplainFocus
 /// A failure of training or translation; `setting` says which setting would fix it.
 public typealias TrainingError = Training.TrainingError
+/// How translation holds a model's weights: `.float32` or `.int8` (`Translator(checkpoint:precision:)`).
+public typealias InferencePrecision = Model.InferencePrecision
 /// A checkpoint that cannot be read, written or found; `kind` and `setting` classify it.
 public typealias CheckpointError = Checkpoint.CheckpointError
 /// The metadata keys of a checkpoint (JSON strings beside the tensors).

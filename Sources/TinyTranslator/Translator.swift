@@ -15,6 +15,9 @@ public final class Translator {
     public let url: URL
     /// The training step the checkpoint was saved at, or nil for a file without training state.
     public let step: Int?
+    /// How the decoding kernels hold the weights: `.float32` (the model's own numbers) or
+    /// `.int8` (quantised at load: smaller and faster, translations close to float32's).
+    public let precision: InferencePrecision
     let model: Transformer
     let tokenizers: TokenizerPair
     /// ε of the label smoothing the model was trained with (caps its confidence), if known.
@@ -40,17 +43,22 @@ public final class Translator {
         known.remove("\u{2581}")
         return known
     }()
+    /// The weights in the decoding kernels' layouts, built once: a loaded model never changes.
+    let inference: Transformer.InferenceWeights
 
     /// Loads `path`: a `.safetensors` checkpoint written by training, or a training folder (its
     /// best checkpoint, else its latest). Every checksum is verified and the model is rebuilt
     /// from the file alone; a damaged or mismatched file throws an error naming the file and the
     /// problem. `rawWeights` loads the raw training weights an averaged run keeps beside the
-    /// average (`raw.*`); it throws, saying so, for a file that has none.
-    public init(checkpoint path: String, rawWeights: Bool = false) throws {
+    /// average (`raw.*`); it throws, saying so, for a file that has none. `precision` says how
+    /// translation holds the weights (see `precision`).
+    public init(checkpoint path: String, rawWeights: Bool = false, precision: InferencePrecision = .float32) throws {
         let loaded = try loadCheckpoint(path, optimizerState: false, rawWeights: rawWeights)
         (url, step, model, tokenizers) = (loaded.url, loaded.state?.step, loaded.model, loaded.tokenizers)
         labelSmoothing = loaded.trainConfig?.labelSmoothing
         weights = loaded.hasRawWeights && !rawWeights ? .average : .raw
+        self.precision = precision
+        inference = model.inferenceWeights(precision)
     }
 
     /// Trainable values in the model, e.g. 410,516.
@@ -80,7 +88,7 @@ public final class Translator {
             return sample(all, ids, sampling, options)
         }
         guard let beam = options.beam else {
-            var outputs = translateGreedy(model, ids, batchSentences: options.batchSize ?? 64, maxLength: limit)
+            var outputs = translateGreedy(model, ids, batchSentences: options.batchSize ?? 64, maxLength: limit, weights: inference)
             // Greedy decoding with the guard picks what plain greedy picks until the guard first
             // bans a token, so only outputs that repeat an n-gram need decoding again.
             let n = options.noRepeatNgram
@@ -97,7 +105,7 @@ public final class Translator {
         }
         let results = translateBeam(model, ids, beam: beam, lengthPenalty: options.lengthPenalty, nBest: options.nBest,
                                     batchSentences: options.batchSize ?? max(1, 64 / beam), maxLength: limit,
-                                    noRepeatNgram: options.noRepeatNgram)
+                                    noRepeatNgram: options.noRepeatNgram, weights: inference)
         return zip(all, results).map { source, hyps in
             // An empty source translates to one empty hypothesis (score 0), as greedy gives "".
             let found = source.isEmpty ? [Hypothesis(text: "", tokens: hyps.first?.tokens ?? [], score: 0)]

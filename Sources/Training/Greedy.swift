@@ -20,7 +20,8 @@ public func padBatch(_ sentences: [[Int32]], pad: Int32 = SpecialTokens.pad) -> 
 }
 
 /// The next greedy token: `argmax`, or with `forceLength` the best token other than `</s>`
-/// (same tie rule), so decoding runs on to its length limit.
+/// (same tie rule), so decoding runs on to its length limit. (The cached decoders fold the same
+/// rule into the projection: `RowArgmax`.)
 @inline(__always) func greedyPick(_ p: UnsafePointer<Float>, count: Int, forceLength: Bool) -> Int32 {
     let best = argmax(p, count: count)
     guard forceLength && best == SpecialTokens.end else { return best }
@@ -41,26 +42,52 @@ extension Transformer {
     /// (random) weights, as the PyTorch reference's `force=True` does.
     ///
     /// Incremental: the source is encoded once and each step feeds only the newest token through
-    /// the decoder (`startDecoding` / `decodeStep`); finished sentences leave the batch. Every
-    /// row is computed independently, so a sentence decodes the same alone or in any batch.
-    public func greedyDecode(_ sources: [[Int32]], maxLength: (Int) -> Int, forceLength: Bool = false) -> [[Int32]] {
+    /// the decoder (`startDecoding` / `decodeStates`); the projection to the vocabulary is folded
+    /// into the argmax one block of columns at a time (no [rows, V] logits); finished sentences
+    /// leave the batch. Every row is computed independently, so a sentence decodes the same alone
+    /// or in any batch, which lets a big batch be cut into groups decoded side by side on the
+    /// kernel threads. `weights`: `inferenceWeights()`, built here when nil.
+    public func greedyDecode(_ sources: [[Int32]], maxLength: (Int) -> Int, forceLength: Bool = false,
+                             weights: InferenceWeights? = nil) -> [[Int32]] {
         if sources.isEmpty { return [] }
         let clipped = sources.map { Array($0.prefix(config.maxLength)) }
         let limits = clipped.map { max(0, min(maxLength($0.count), config.maxLength - 1)) }
+        let weights = weights ?? inferenceWeights()
+        let groups = sentenceGroups(clipped.count, minimum: 8)
+        if groups.count == 1 { return greedyGroup(clipped, limits: limits, forceLength: forceLength, weights: weights) }
+        let shared = Unchecked((self, clipped, limits))
+        return parallelMap(groups.count) { g in
+            let (model, clipped, limits) = shared.value
+            let range = groups[g]
+            return model.greedyGroup(Array(clipped[range]), limits: Array(limits[range]), forceLength: forceLength, weights: weights)
+        }.flatMap { $0 }
+    }
+
+    /// `greedyDecode` of sentences already cut to the model's length, with their output limits,
+    /// on the calling thread.
+    func greedyGroup(_ sources: [[Int32]], limits: [Int], forceLength: Bool, weights: InferenceWeights) -> [[Int32]] {
         let steps = limits.max() ?? 0
         var outputs = [[Int32]](repeating: [], count: sources.count)
         if steps == 0 { return outputs }
-        let (src, s) = padBatch(clipped)
-        let cache = startDecoding(source: src, batch: sources.count, length: s, maxSteps: steps)
+        let (src, s) = padBatch(sources)
+        let cache = startDecoding(source: src, batch: sources.count, length: s, maxSteps: steps, weights: weights)
         var active = Array(sources.indices)  // sentence decoded by each cache row
         var next = [Int32](repeating: SpecialTokens.begin, count: sources.count)
-        let v = config.targetVocabSize
+        let scratch = Rows(capacity: sources.count, width: projectionBlock)
+        let excluded = forceLength ? Int(SpecialTokens.end) : nil
+        let argmax = RowArgmax(rows: active.count)
         for _ in 0..<steps {
-            let z = decodeStep(next, cache: cache)  // [rows, V]
+            let states = decodeStates(next, cache: cache)  // [rows, D]
+            argmax.reset(rows: active.count)
+            weights.output.forEachColumnBlock(states, blockColumns: projectionBlock, scratch: scratch) { columns, logits in
+                for row in active.indices {
+                    argmax.fold(row: row, logits + row * projectionBlock, columns: columns, excluding: excluded)
+                }
+            }
             var keep: [Int] = []
             next = []
             for (row, b) in active.enumerated() {
-                let best = greedyPick(z.data + row * v, count: v, forceLength: forceLength)
+                let best = argmax.result(row: row)
                 if best == SpecialTokens.end || outputs[b].count >= limits[b] { continue }
                 outputs[b].append(best)
                 keep.append(row)
@@ -109,4 +136,36 @@ extension Transformer {
             return outputs
         }
     }
+}
+
+/// Columns of the vocabulary projection computed at a time when a search folds it into its
+/// selection: 512 columns of a 128-wide tied embedding are 256 KiB of weights and, for 64 rows,
+/// 128 KiB of logits, both at home in L2.
+let projectionBlock = 512
+
+/// Cuts `count` sentences into contiguous groups to decode side by side, one per kernel thread,
+/// each at least `minimum` sentences (fewer groups when there are fewer sentences); one group
+/// inside a parallel section or with one thread.
+func sentenceGroups(_ count: Int, minimum: Int) -> [Range<Int>] {
+    let groups = Threads.isInsideParallelSection ? 1 : max(1, min(Threads.count, count / max(1, minimum)))
+    let per = (count + groups - 1) / groups
+    return stride(from: 0, to: count, by: max(1, per)).map { $0..<min(count, $0 + per) }
+}
+
+/// `maxLength(n)` for every source length n in 0...`longest` (the model's `maxLength`: longer
+/// sources are cut first), so that decoding side by side reads a table instead of calling the
+/// caller's closure from several threads.
+func limitTable(_ maxLength: (Int) -> Int, _ longest: Int) -> [Int] { (0...max(0, longest)).map(maxLength) }
+
+/// The indices of `sources` sorted by length (shortest first), cut into batches of `size`:
+/// sentences of similar length decode together with little padding.
+func lengthSortedBatches(_ sources: [[Int32]], size: Int) -> [[Int]] {
+    let order = sources.indices.sorted { sources[$0].count < sources[$1].count }
+    return stride(from: 0, to: order.count, by: max(1, size)).map { Array(order[$0..<min(order.count, $0 + max(1, size))]) }
+}
+
+/// A value handed to a parallel section that only reads it (a model, its inputs).
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -19,18 +19,22 @@ public struct ValidationSet: Sendable {
 }
 
 /// Greedy translations of many sentences, batched by similar length for speed; output order
-/// matches input order.
+/// matches input order. The batches are decoded side by side on the kernel threads (each batch
+/// on one), handed out as threads become free; `weights`: `model.inferenceWeights()`, built
+/// here when nil (pass the model's own when its weights are fixed, e.g. a loaded checkpoint).
 public func translateGreedy(_ model: Transformer, _ sources: [[Int32]], batchSentences: Int = 64,
-                            maxLength: @escaping (Int) -> Int = { $0 * 2 + 10 }) -> [[Int32]] {
-    let order = sources.indices.sorted { sources[$0].count < sources[$1].count }
-    var out = [[Int32]](repeating: [], count: sources.count)
-    var i = 0
-    while i < order.count {
-        let chunk = Array(order[i..<min(order.count, i + batchSentences)])
-        let results = model.greedyDecode(chunk.map { sources[$0] }, maxLength: maxLength)
-        for (k, idx) in chunk.enumerated() { out[idx] = results[k] }
-        i += batchSentences
+                            maxLength: @escaping (Int) -> Int = { $0 * 2 + 10 },
+                            weights: Transformer.InferenceWeights? = nil) -> [[Int32]] {
+    let weights = weights ?? model.inferenceWeights()
+    let limit = limitTable(maxLength, model.config.maxLength)
+    let batches = lengthSortedBatches(sources, size: batchSentences)
+    let shared = Unchecked((model, sources))
+    let results = parallelMap(batches.count) { b in
+        let (model, sources) = shared.value
+        return model.greedyDecode(batches[b].map { sources[$0] }, maxLength: { limit[$0] }, weights: weights)
     }
+    var out = [[Int32]](repeating: [], count: sources.count)
+    for (batch, result) in zip(batches, results) { for (k, idx) in batch.enumerated() { out[idx] = result[k] } }
     return out
 }
 

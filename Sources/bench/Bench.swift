@@ -13,15 +13,28 @@ struct BenchOptions {
     /// `--quick`: a smoke run (fewer runs, steps and repetitions, no idle wait) that checks
     /// everything works in about a minute; its figures are rough.
     var quick = false
+    /// The preset-shaped trained model `decode_preset` translates with (`make bench-model` trains it).
+    var presetModel = "checkpoints/bench-preset"
+    /// The sentences `decode_preset` translates: the first 1,000 of this TSV's source column.
+    var presetData = "data/test.tsv"
+    /// The Python that runs the PyTorch reference and CTranslate2 (skipped, with a note, when
+    /// it or its packages are missing).
+    var python = "python3"
+    /// The PyTorch reference script.
+    var torchReference = "../shared/bench/torch_ref.py"
 
     static let help = """
         usage: bench [--quick] [--only NAME,...] [--threads 1,2] [--runs N]
-                     [--idle-wait SECONDS]
+                     [--idle-wait SECONDS] [--preset-model DIR] [--preset-data TSV]
+                     [--python PYTHON] [--torch-ref FILE]
 
-        Prints one JSON line per measurement on stdout (`make bench | jq`). Each line
-        has the benchmark name, its parameters, the median (and min) time, the number
-        of timed runs and `load`: CPU cores other processes used while it ran (figures
-        with load > 0.2 are disturbed).
+        Prints one JSON line per measurement on stdout (`make bench | jq`), then the
+        side-by-side tables (ours, PyTorch, CTranslate2, ratios, load) on stderr.
+        Each line has the benchmark name, its parameters, the median (and min) time,
+        the number of timed runs and `load`: CPU cores other processes used while it
+        ran (figures with load > 0.2 are disturbed). The PyTorch reference
+        (torch_ref.py) and CTranslate2 (scripts/bench_ct2.py) run as child processes
+        of --python; where they are missing their lines say "not installed".
 
         Benchmarks (--only takes names or families: `gemm` selects gemm, gemm_linear…):
           gemm, gemm_linear, gemm_decode, gemm_attn
@@ -33,9 +46,18 @@ struct BenchOptions {
                              on train's default shapes (d 128, 3+3 layers, BPE 4000
                              per side, tied output, 4096-token batches from Text's
                              Batcher)
+          train_preset_ref   the preset's shapes on the reference's batches (8-20
+                             tokens, 1,500 target tokens a batch, padded per batch),
+                             beside torch_ref.py bench-train with the same shapes
           decode_small       greedy, beam-5 and uncached greedy decoding of a
                              10-token sentence to 20 tokens, ms per sentence
                              (torch_ref.py bench-decode --config small)
+          decode_preset      the first 1,000 sentences of --preset-data through
+                             --preset-model (make bench-model): greedy and beam 5,
+                             1 and all threads, each precision, seconds, sentences/s
+                             and BLEU; CTranslate2 on the same checkpoint and
+                             sentences (scripts/bench_ct2.py) with the share of its
+                             outputs identical to ours; peak memory of `translate`
           translate_startup  one `translate` process with a small-config checkpoint,
                              start to exit (torch_ref.py bench-startup --config small)
 
@@ -48,7 +70,14 @@ struct BenchOptions {
           --runs N           timed runs per measurement (default 11; decoding uses
                              max(20, N))
           --idle-wait S      wait up to S seconds for other processes to go quiet
-                             (default 30)
+                             before each benchmark (default 30; also --wait-idle)
+          --preset-model DIR the trained preset model for decode_preset
+                             (default checkpoints/bench-preset)
+          --preset-data TSV  its sentences (default data/test.tsv)
+          --python PYTHON    runs torch_ref.py and scripts/bench_ct2.py
+                             (default python3)
+          --torch-ref FILE   the PyTorch reference
+                             (default ../shared/bench/torch_ref.py)
         """
 
     /// Parses `arguments` (without the program name); errors name the bad flag and the fix.
@@ -71,11 +100,19 @@ struct BenchOptions {
             case "--runs":
                 guard let r = Int(try value()), r > 0 else { throw BenchError("--runs wants a positive integer, e.g. --runs 11") }
                 runs = r
-            case "--idle-wait":
+            case "--idle-wait", "--wait-idle":
                 guard let s = Double(try value()), s >= 0 else { throw BenchError("--idle-wait wants seconds >= 0, e.g. --idle-wait 30") }
                 idleWait = s
             case "--quick":
                 quick = true
+            case "--preset-model":
+                presetModel = try value()
+            case "--preset-data":
+                presetData = try value()
+            case "--python":
+                python = try value()
+            case "--torch-ref":
+                torchReference = try value()
             case "-h", "--help":
                 throw BenchHelp()
             default:

@@ -34,6 +34,14 @@ func benchGEMM(_ bench: Bench) {
             }
         }
     }
+    if bench.wants("gemm_rows") {
+        // The decoding kernels on the preset's layers (d 128, d_ff 512, 4,000 tied outputs):
+        // `linearRows` (dot-product tiles on the weights as stored) against `PackedLinear`
+        // (weights re-laid in 16-column panels), the same bits; one kernel thread.
+        for (rows, inputs, outputs) in [(64, 128, 128), (64, 128, 512), (64, 512, 128), (64, 128, 4000), (5, 128, 4000), (1, 128, 4000)] {
+            rowsCase(bench, rows: rows, inputs: inputs, outputs: outputs)
+        }
+    }
     if bench.wants("gemm_attn") {
         for threads in bench.options.threads {
             gemmCase(bench, name: "gemm_attn", batch: 256, m: 20, n: 20, k: 64,
@@ -71,6 +79,44 @@ private func gemmCase(_ bench: Bench, name: String, batch: Int, m: Int, n: Int, 
             sgemmBatched(batch: batch, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
                          a: a, lda: transA ? m : k, strideA: m * k, b: b, ldb: transB ? k : n, strideB: k * n,
                          beta: 0, c: c, ldc: n, strideC: m * n)
+        }
+    }
+}
+
+/// `linearRows` and `PackedLinear.apply` on `rows` rows of a linear layer `inputs` -> `outputs`.
+private func rowsCase(_ bench: Bench, rows: Int, inputs: Int, outputs: Int) {
+    let saved = Threads.count
+    Threads.count = 1
+    defer { Threads.count = saved }
+    var rng = RandomGenerator(seed: 1)
+    let weight = Tensor.randomUniform([outputs, inputs], bound: 1, rng: &rng)
+    let bias = Tensor.randomUniform([outputs], bound: 1, rng: &rng)
+    let x = Rows(copying: Tensor.randomUniform([rows, inputs], bound: 1, rng: &rng), width: inputs)
+    let out = Rows(capacity: rows, width: outputs)
+    let packed = PackedLinear(weight: weight, bias: bias)
+    let flops = 2.0 * Double(rows * inputs * outputs)
+    let fields: [(String, Any)] = [("rows", rows), ("in", inputs), ("out", outputs), ("threads", 1)]
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "linearRows")], flops: flops) {
+        linearRows(x, weight: weight, bias: bias, into: out)
+    }
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed")], flops: flops) { packed.apply(x, into: out) }
+    guard outputs >= 1000 else { return }
+    // A vocabulary projection folded into what the searches need (512-column blocks).
+    let scratch = Rows(capacity: rows, width: 512)
+    let (argmax, beam) = (RowArgmax(rows: rows), RowLogSumExpTopK(rows: rows, keep: 10))
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed_blocks")], flops: flops) {
+        packed.forEachColumnBlock(x, blockColumns: 512, scratch: scratch) { _, _ in }
+    }
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed_argmax")], flops: flops) {
+        argmax.reset(rows: rows)
+        packed.forEachColumnBlock(x, blockColumns: 512, scratch: scratch) { columns, z in
+            for r in 0..<rows { argmax.fold(row: r, z + r * 512, columns: columns) }
+        }
+    }
+    bench.measure(name: "gemm_rows", fields: fields + [("kernel", "packed_logsumexp_top10")], flops: flops) {
+        beam.reset(rows: rows)
+        packed.forEachColumnBlock(x, blockColumns: 512, scratch: scratch) { columns, z in
+            for r in 0..<rows { beam.fold(row: r, z + r * 512, columns: columns) }
         }
     }
 }

@@ -50,12 +50,6 @@ func benchStartup(_ bench: Bench) throws {
     }
 }
 
-/// The folder of the running executable (`translate` is built next to `bench`).
-private func executableDirectory() -> URL {
-    let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return URL(fileURLWithPath: path).deletingLastPathComponent()
-}
-
 /// Writes `best.safetensors` as `train` would for the small config; returns its size in bytes.
 private func writeSmallCheckpoint(into folder: URL) throws -> Int {
     let config = smallModelConfig()
@@ -78,36 +72,13 @@ private func writeSmallCheckpoint(into folder: URL) throws -> Int {
     return size ?? 0
 }
 
-/// Runs `translate` once; returns its wall time in seconds and the load time it reported on
-/// stderr. Spawned with `posix_spawn` and reaped with `waitpid`, as a shell does: Foundation's
-/// `Process.waitUntilExit` polls its run loop every 50 ms, which added 0-50 ms to most runs
-/// (median 145 ms against 101 ms for the same command timed in a shell loop). Output goes to
-/// files in `folder`, so a chatty child never blocks on a full pipe.
+/// Runs `translate` once; returns its wall time in seconds and the load time it reported on stderr.
 private func runTranslate(_ executable: URL, _ arguments: [String], folder: URL) throws -> (Double, Double?) {
-    let outURL = folder.appendingPathComponent("stdout.txt"), errURL = folder.appendingPathComponent("stderr.txt")
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
-    defer { for p in argv { free(p) } }
-    var pid: pid_t = 0
-    let t0 = DispatchTime.now().uptimeNanoseconds
-    let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
-    guard spawned == 0 else { throw BenchError("could not start \(executable.path): \(String(cString: strerror(spawned)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-    let stdoutData = (try? Data(contentsOf: outURL)) ?? Data()
-    let stderrText = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-    // Exited normally with code 0: the low 7 bits (terminating signal) and the exit code are 0.
-    guard status == 0, !stdoutData.isEmpty else {
-        throw BenchError("translate failed (wait status \(status)): \(stderrText)")
-    }
+    let run = try spawnAndWait(executable.path, arguments, folder: folder)
+    guard run.succeeded, !run.stdout.isEmpty else { throw BenchError("translate failed: \(run.stderr)") }
     var loadMs: Double?
-    if let r = stderrText.range(of: #"in (\d+) ms"#, options: .regularExpression) {
-        loadMs = Double(stderrText[r].dropFirst(3).dropLast(3))
+    if let r = run.stderr.range(of: #"in (\d+) ms"#, options: .regularExpression) {
+        loadMs = Double(run.stderr[r].dropFirst(3).dropLast(3))
     }
-    return (seconds, loadMs)
+    return (run.seconds, loadMs)
 }

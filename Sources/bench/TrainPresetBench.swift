@@ -21,6 +21,7 @@ func benchTrainPreset(_ bench: Bench) {
     guard let batcher = try? Batcher(pairs: pairs, config: BatchConfig(maxTokens: 4096, maxLength: 255, seed: 1)) else { return }
     let batches = Array(batcher.batches(epoch: 0).prefix(warmup + steps))
     for threads in bench.options.threads {
+        bench.waitForIdle()
         Threads.count = threads
         let config = ModelConfig(sourceVocabSize: vocab, targetVocabSize: vocab, modelDim: 128, heads: 4, encoderLayers: 3,
                                  decoderLayers: 3, feedForwardDim: 512, dropout: 0.1, maxLength: 256, tieOutputEmbedding: true)
@@ -44,5 +45,7 @@ func benchTrainPreset(_ bench: Bench) {
         printJSON([("bench", "train_preset"), ("threads", threads), ("params", model.parameterCount),
                    ("tokens_per_s", Double(tokens) / seconds), ("cores_busy", after.ownCores(since: before)),
                    ("steps", batches.count - warmup), ("last_loss", Double(loss)), ("load", after.otherLoad(since: before))])
+        Summary.train["preset (train's batches), \(threads) thread\(threads == 1 ? "" : "s")"] =
+            (Double(tokens) / seconds, after.ownCores(since: before), after.otherLoad(since: before))
     }
 }

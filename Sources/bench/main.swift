@@ -10,7 +10,10 @@ do {
     benchTrain(bench)
     benchTrainPreset(bench)
     benchDecode(bench)
+    benchDecodePreset(bench)
     try benchStartup(bench)
+    let summary = Summary.text(threads: bench.options.threads)
+    if !summary.isEmpty { FileHandle.standardError.write(Data(("\n" + summary + "\n").utf8)) }
 } catch is BenchHelp {
     print(BenchOptions.help)
 } catch {

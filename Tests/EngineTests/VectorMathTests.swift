@@ -31,6 +31,23 @@ final class VectorMathTests: XCTestCase {
         XCTAssertTrue(e[7].isNaN)
     }
 
+    /// The 16-lane exp is the 8-lane one lane by lane, bit for bit (edges included).
+    func testSixteenLaneExpEqualsEightLaneExp() {
+        var x: Float = -90
+        while x < 90 {
+            let v = SIMD16<Float>((0..<16).map { x + Float($0) * 0.0071 })
+            let wide = simdExp(v)
+            let (low, high) = (simdExp(v.lowHalf), simdExp(v.highHalf))
+            for l in 0..<8 {
+                XCTAssertEqual(wide[l].bitPattern, low[l].bitPattern, "x = \(v[l])")
+                XCTAssertEqual(wide[l + 8].bitPattern, high[l].bitPattern, "x = \(v[l + 8])")
+            }
+            x += 0.113
+        }
+        let edges = SIMD16<Float>(-.infinity, -100, -87.4, 0, 1, 89, .infinity, .nan, 0, 0, 0, 0, 0, 0, 0, 0)
+        XCTAssertEqual(Array(0..<8).map { simdExp(edges)[$0].bitPattern }, Array(0..<8).map { simdExp(edges.lowHalf)[$0].bitPattern })
+    }
+
     /// Every row length from 0 to 37 (full vectors, tails, both) against scalar Double loops.
     func testRowHelpersMatchScalarLoopsForEveryTailLength() {
         var rng = RandomGenerator(seed: 7)

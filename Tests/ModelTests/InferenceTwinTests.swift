@@ -75,9 +75,10 @@ final class InferenceTwinTests: XCTestCase {
                 let stream = randomTensor([r, outDim], seed: UInt64(100 + r))
                 let graph = Graph.noGrad { (plain: linear(x), relu: relu(linear(x)), residual: stream + linear(x)) }
                 let (plain, activated, accumulated) = (Rows(capacity: r, width: outDim), Rows(capacity: r, width: outDim), rows(stream))
-                linear.infer(rows(x), into: plain)
-                linear.infer(rows(x), into: activated, .relu)
-                linear.infer(rows(x), into: accumulated, .accumulate)
+                let twin = linear.inference(.float32)
+                twin(rows(x), into: plain)
+                twin(rows(x), into: activated, .relu)
+                twin(rows(x), into: accumulated, .accumulate)
                 let check = r < 6 ? assertEqualBits : assertClose
                 check(plain.tensor().values, graph.plain.values, "linear \(inDim)->\(outDim), \(r) rows", #filePath, #line)
                 check(activated.tensor().values, graph.relu.values, "linear + ReLU, \(r) rows", #filePath, #line)
@@ -108,7 +109,7 @@ final class InferenceTwinTests: XCTestCase {
             let x = randomTensor([r, 16], seed: 9), stream = randomTensor([r, 16], seed: 10)
             let graph = Graph.noGrad { stream + ff(x, ForwardContext(training: false)) }
             let y = rows(stream)
-            ff.infer(rows(x), hiddenRows: Rows(capacity: 1, width: 24), addingTo: y)
+            ff.infer(rows(x), ff.inference(.float32), hiddenRows: Rows(capacity: 1, width: 24), addingTo: y)
             (r < 6 ? assertEqualBits : assertClose)(y.tensor().values, graph.values, "feed-forward, \(r) rows", #filePath, #line)
         }
     }
@@ -130,11 +131,12 @@ final class InferenceTwinTests: XCTestCase {
                 }  // [1, T, D]
                 let cache = KeyValueCache(blocks: 1, heads: config.heads, headDim: d / config.heads, capacity: s)
                 let scratch = InferenceScratch(rows: 1, config)
-                attention.storeKeysValues(of: rows(memory), in: cache, hidden: Masks.hiddenKeys(keyTokens, pad: 0),
+                let twin = attention.inference(.float32)
+                attention.storeKeysValues(of: rows(memory), twin, in: cache, hidden: Masks.hiddenKeys(keyTokens, pad: 0),
                                           at: { (0, $0) }, scratch)
                 var twinWeights: Tensor?
                 let out = rows(Tensor.zeros([t, d]))
-                attention.infer(rows(x), over: cache, blocks: [Int](repeating: 0, count: t), count: s, scratch,
+                attention.infer(rows(x), twin, over: cache, blocks: [Int](repeating: 0, count: t), count: s, scratch,
                                 observer: { _, _, w in twinWeights = w }, addingTo: out)
                 let check = t < 6 && s < 6 ? assertEqualBits : assertClose
                 check(out.tensor().values, graph.values, "config \(n), \(t) queries over \(s) keys", #filePath, #line)
