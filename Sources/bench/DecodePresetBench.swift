@@ -140,13 +140,14 @@ private func translateMemory(_ bench: Bench, sentences: Int) {
     for beam in [1, 5] {
         var args = ["--checkpoint", bench.options.presetModel, "--input", input.path, "--quiet", "--output", "/dev/null"]
         if beam > 1 { args += ["--beam", String(beam)] }
-        guard let run = try? spawnAndWait(translate, args, folder: folder), run.succeeded else {
+        guard let run = try? spawnAndWait(translate, args, folder: folder, samplePeakMemory: true), run.succeeded,
+              let peak = run.peakResidentMiB else {
             printJSON([("bench", "translate_memory"), ("error", "translate did not run (\(translate))")])
             return
         }
         printJSON([("bench", "translate_memory"), ("mode", beam == 1 ? "greedy" : "beam\(beam)"), ("sentences", lines.count),
-                   ("seconds", run.seconds), ("peak_rss_mib", run.peakResidentMiB)])
+                   ("seconds", run.seconds), ("peak_rss_mib", peak)])
         Summary.notes.append(String(format: "translate on %d sentences, %@: peak resident memory %.1f MiB (%.2f s, start to exit)",
-                                    lines.count, beam == 1 ? "greedy" : "beam \(beam)", run.peakResidentMiB, run.seconds))
+                                    lines.count, beam == 1 ? "greedy" : "beam \(beam)", peak, run.seconds))
     }
 }
