@@ -39,6 +39,19 @@ private let insideParallelKey: pthread_key_t = {
     return key
 }()
 
+/// Marks the calling thread as inside a parallel section for good (the pool's workers).
+func markParallelThread() {
+    pthread_setspecific(insideParallelKey, UnsafeRawPointer(bitPattern: 1))
+}
+
+/// Runs `body(i)` for `i` in `0..<n` on `Threads.count` threads: the pool's (`WorkerPool`), or
+/// Dispatch's while another thread's section holds the pool.
+private func runSection(_ n: Int, _ body: @Sendable (Int) -> Void) {
+    let helpers = min(Threads.count, n) - 1
+    if WorkerPool.shared.run(n, helpers: helpers, { i in markedParallel { body(i) } }) { return }
+    DispatchQueue.concurrentPerform(iterations: n) { i in markedParallel { body(i) } }
+}
+
 /// Runs `body` with the calling thread marked as inside a parallel section.
 @inline(__always)
 private func markedParallel<T>(_ body: () -> T) -> T {
@@ -62,7 +75,7 @@ func parallelFor(_ n: Int, _ body: @Sendable (Int) -> Void) {
         for i in 0..<n { body(i) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: n) { i in markedParallel { body(i) } }
+    runSection(n, body)
 }
 
 /// Runs `body(i)` for every task `i` in `0..<n` on up to `Threads.count` threads, handing tasks
@@ -81,10 +94,10 @@ func parallelChunks(_ n: Int, minChunk: Int = 16_384, _ body: @Sendable (Range<I
     let chunks = runsInline ? 1 : min(Threads.count, max(1, n / max(1, minChunk)))
     if chunks == 1 { body(0..<n); return }
     let per = (n + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+    runSection(chunks) { c in
         let lo = c * per
         let hi = min(n, lo + per)
-        if lo < hi { markedParallel { body(lo..<hi) } }
+        if lo < hi { body(lo..<hi) }
     }
 }
 
