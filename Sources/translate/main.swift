@@ -15,6 +15,7 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("batch", "N", "Sentences decoded together (default 64, or 64 / K with --beam K).", group: "Decoding"),
     Flag("beam", "K", "Beam search with K hypotheses per sentence (default 1: greedy).", group: "Decoding"),
     Flag("length-penalty", "A", "Rank finished hypotheses by log-probability / (tokens + 1)^A (default 1; 0 = raw log-probability).", group: "Decoding"),
+    Flag("int8", nil, "Run the linear layers with int8 weights (one scale per row) and int8 inputs: less memory, outputs close to float32's but not always equal.", group: "Decoding"),
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (an empty line gets one empty hypothesis, score 0).", group: "Decoding"),
     Flag("pieces", nil, "Instead of translating, print the source tokenizer's pieces of each input line, separated by spaces (▁ marks a piece that followed a space, <unk> an unknown one); with --tsv, of the source column.", group: "Tokenizer"),
     Flag("pieces-target", nil, "The same with the target tokenizer; with --tsv, of the target column.", group: "Tokenizer"),
@@ -61,7 +62,7 @@ func decodingOptions(_ flags: ParsedFlags) throws -> TranslationOptions {
 
 do {
     let t0 = Date()
-    let translator = try Translator(checkpoint: flags.string("checkpoint")!)
+    let translator = try Translator(checkpoint: flags.string("checkpoint")!, precision: flags.has("int8") ? .int8 : .float32)
     if !flags.has("quiet") {
         console.error("loaded \(translator.url.path) (step \(translator.step ?? 0), \(translator.parameterCount) parameters) in \(String(format: "%.0f", Date().timeIntervalSince(t0) * 1000)) ms")
     }
