@@ -55,14 +55,15 @@ public final class QuantizedLinear: @unchecked Sendable {
         scales = Storage(count: panels * 16, repeating: 0)
         self.bias = Storage(count: panels * 16, repeating: 0)
         if let bias { self.bias.pointer.update(from: bias.data, count: o) }
-        var row = [Int8](repeating: 0, count: i)
+        var row = [UInt8](repeating: 0, count: i)
         for j in 0..<o {
             scales.pointer[j] = row.withUnsafeMutableBufferPointer { quantizeRow(weight.data + j * i, count: i, into: $0.baseAddress!) }
             let base = weights + (j / 16) * groupedInputs * 16 + (j % 16) * 4
             var sum: Int32 = 0
             for k in 0..<i {
-                base[(k / 4) * 64 + k % 4] = row[k]
-                sum += Int32(row[k])
+                let q = Int32(row[k]) - 128
+                base[(k / 4) * 64 + k % 4] = Int8(q)
+                sum += q
             }
             offsets[j] = 128 * sum
         }
@@ -148,12 +149,9 @@ public final class QuantizedLinear: @unchecked Sendable {
         let qx = UnsafeMutablePointer<UInt8>.allocate(capacity: m * groupedInputs)
         let sx = UnsafeMutablePointer<Float>.allocate(capacity: m)
         defer { qx.deallocate(); sx.deallocate() }
-        let signed = UnsafeMutableRawPointer(qx).assumingMemoryBound(to: Int8.self)
         for r in 0..<m {
-            let dst = signed + r * groupedInputs
-            sx[r] = quantizeRow(x.pointer + r * inputs, count: inputs, into: dst)
             let u = qx + r * groupedInputs
-            for k in 0..<inputs { u[k] = UInt8(truncatingIfNeeded: Int16(dst[k]) + 128) }
+            sx[r] = quantizeRow(x.pointer + r * inputs, count: inputs, into: u)
             for k in inputs..<groupedInputs { u[k] = 128 }
         }
         body(qx, sx)
@@ -201,26 +199,45 @@ public final class QuantizedLinear: @unchecked Sendable {
     }
 }
 
-/// Quantises `count` floats symmetrically to -127…127 (round to nearest even) and returns the
-/// scale s = max|x| / 127 (x ≈ s·q): 0 for a row of zeros (all q = 0), NaN for a row holding a
-/// NaN or an infinity (all q = 0), so such rows give NaN outputs instead of a crash.
+/// Quantises `count` floats symmetrically to q in -127…127 (round to nearest even), writes
+/// u = q + 128 (1…255) and returns the scale s = max|x| / 127 (x ≈ s·q): 0 for a row of zeros
+/// (all q = 0), NaN for a row holding a NaN or an infinity (all q = 0), so such rows give NaN
+/// outputs instead of a crash. 16 lanes at a time: max|x| on the bit patterns (for |x| they
+/// order as the values do, and a NaN or an infinity is above every finite value), rounding by
+/// adding 1.5·2²³ (exact for |x·127/max| ≤ 127.5: the sum's last bits are the rounded integer).
 @inline(__always)
-func quantizeRow(_ x: UnsafePointer<Float>, count: Int, into q: UnsafeMutablePointer<Int8>) -> Float {
-    var amax: Float = 0
-    var finite = true
-    for k in 0..<count {
-        let v = x[k]
-        finite = finite && v.isFinite
-        amax = Swift.max(amax, v.magnitude)
+func quantizeRow(_ x: UnsafePointer<Float>, count: Int, into u: UnsafeMutablePointer<UInt8>) -> Float {
+    let magic: Float = 12_582_912  // 1.5·2²³
+    let magicBits = Int32(bitPattern: magic.bitPattern) - 128
+    var top = SIMD16<Int32>()
+    var k = 0
+    while k + 16 <= count {
+        let a = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD16<Int32>.self) & 0x7FFF_FFFF
+        top.replace(with: a, where: a .> top)
+        k += 16
     }
-    guard finite, amax > 0 else {
-        q.update(repeating: 0, count: count)
-        return finite ? 0 : .nan
+    var bits = top.max()
+    while k < count {
+        bits = Swift.max(bits, Int32(bitPattern: x[k].bitPattern) & 0x7FFF_FFFF)
+        k += 1
+    }
+    let amax = Float(bitPattern: UInt32(bits))
+    guard amax.isFinite, amax > 0 else {
+        u.update(repeating: 128, count: count)
+        return amax.isFinite ? 0 : .nan
     }
     let inverse = 127 / amax
-    for k in 0..<count {
-        let v = Swift.min(127, Swift.max(-127, (x[k] * inverse).rounded(.toNearestOrEven)))
-        q[k] = Int8(v)
+    k = 0
+    while k + 16 <= count {
+        let y = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD16<Float>.self) * SIMD16(repeating: inverse) + SIMD16(repeating: magic)
+        let q = unsafeBitCast(y, to: SIMD16<Int32>.self) &- SIMD16(repeating: magicBits)
+        UnsafeMutableRawPointer(u + k).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: q), as: SIMD16<UInt8>.self)
+        k += 16
+    }
+    while k < count {
+        let y = x[k] * inverse + magic
+        u[k] = UInt8(truncatingIfNeeded: Int32(bitPattern: y.bitPattern) &- magicBits)
+        k += 1
     }
     return amax / 127
 }
@@ -233,12 +250,12 @@ public func quantizedLinearReference(_ x: Rows, _ layer: QuantizedLinear, into o
         out.reserve(m)
         out.count = m
     }
-    var q = [Int8](repeating: 0, count: depth)
+    var q = [UInt8](repeating: 0, count: depth)
     for r in 0..<m {
         let sx = q.withUnsafeMutableBufferPointer { quantizeRow(x.pointer + r * depth, count: depth, into: $0.baseAddress!) }
         for o in 0..<n {
             var acc: Int32 = 0
-            for k in 0..<depth { acc &+= Int32(q[k]) &* Int32(layer.quantizedWeight(o, k)) }
+            for k in 0..<depth { acc &+= (Int32(q[k]) - 128) &* Int32(layer.quantizedWeight(o, k)) }
             let v = Float(acc) * (sx * layer.weightScale(o)) + layer.biasValue(o)
             let dst = out.pointer + r * n + o
             switch epilogue {
@@ -282,23 +299,30 @@ func int8Tile3(k4: Int, a0: UnsafePointer<UInt8>, a1: UnsafePointer<UInt8>, a2: 
 }
 
 /// Three rows against two panels (32 outputs): row 0's sums of panels 0 and 1, then row 1's,
-/// then row 2's.
+/// then row 2's. Inputs 4g and 4g+2 go to one set of sums, 4g+1 and 4g+3 to another, added at
+/// the end: with a single set LLVM's machine combiner sees a chain of four `vpdpwssd` per sum
+/// and splits three of them back into `vpmaddwd` + `vpaddd`.
 @inline(never)
 func int8Tile3x2(k4: Int, a0: UnsafePointer<UInt8>, a1: UnsafePointer<UInt8>, a2: UnsafePointer<UInt8>,
                  w0: UnsafeRawPointer, w1: UnsafeRawPointer)
     -> (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>) {
-    var (x0, x1, y0, y1, z0, z1) = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())
+    typealias V = SIMD16<Int32>
+    var (x0, x1, y0, y1, z0, z1) = (V(), V(), V(), V(), V(), V())
+    var (xx0, xx1, yy0, yy1, zz0, zz1) = (V(), V(), V(), V(), V(), V())
     var (pa, pb, pc, pv, pu) = (a0, a1, a2, w0, w1)
     for _ in 0..<k4 {
-        let v = int8Lanes(pv), u = int8Lanes(pu)
-        @inline(__always) func step(_ t: Int, _ v: SIMD16<Int32>, _ u: SIMD16<Int32>) {
-            let (b0, b1, b2) = (int8Broadcast(pa, t), int8Broadcast(pb, t), int8Broadcast(pc, t))
-            x0 &+= v &* b0; x1 &+= u &* b0; y0 &+= v &* b1; y1 &+= u &* b1; z0 &+= v &* b2; z1 &+= u &* b2
-        }
-        step(0, v.0, u.0); step(1, v.1, u.1); step(2, v.2, u.2); step(3, v.3, u.3)
+        let (v, u) = (int8Lanes(pv), int8Lanes(pu))
+        var (b0, b1, b2) = (int8Broadcast(pa, 0), int8Broadcast(pb, 0), int8Broadcast(pc, 0))
+        x0 &+= v.0 &* b0; x1 &+= u.0 &* b0; y0 &+= v.0 &* b1; y1 &+= u.0 &* b1; z0 &+= v.0 &* b2; z1 &+= u.0 &* b2
+        (b0, b1, b2) = (int8Broadcast(pa, 1), int8Broadcast(pb, 1), int8Broadcast(pc, 1))
+        xx0 &+= v.1 &* b0; xx1 &+= u.1 &* b0; yy0 &+= v.1 &* b1; yy1 &+= u.1 &* b1; zz0 &+= v.1 &* b2; zz1 &+= u.1 &* b2
+        (b0, b1, b2) = (int8Broadcast(pa, 2), int8Broadcast(pb, 2), int8Broadcast(pc, 2))
+        x0 &+= v.2 &* b0; x1 &+= u.2 &* b0; y0 &+= v.2 &* b1; y1 &+= u.2 &* b1; z0 &+= v.2 &* b2; z1 &+= u.2 &* b2
+        (b0, b1, b2) = (int8Broadcast(pa, 3), int8Broadcast(pb, 3), int8Broadcast(pc, 3))
+        xx0 &+= v.3 &* b0; xx1 &+= u.3 &* b0; yy0 &+= v.3 &* b1; yy1 &+= u.3 &* b1; zz0 &+= v.3 &* b2; zz1 &+= u.3 &* b2
         pa += 4; pb += 4; pc += 4; pv += 64; pu += 64
     }
-    return (x0, x1, y0, y1, z0, z1)
+    return (x0 &+ xx0, x1 &+ xx1, y0 &+ yy0, y1 &+ yy1, z0 &+ zz0, z1 &+ zz1)
 }
 
 /// One row against one panel.
