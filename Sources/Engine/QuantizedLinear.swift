@@ -17,8 +17,10 @@
 /// checked with `objdump`: the four bytes of each weight lane are sign-extended with
 /// `vpslld`/`vpsrad`, and because the input is known to fit in 8 unsigned bits, LLVM turns each
 /// 32-bit multiply-add into `vpmaddwd` (one 16 × 16-bit product per lane, the other half zero)
-/// and folds most of the adds into `vpdpwssd`. That is 16 multiply-adds per instruction, as many
-/// as a float32 FMA: the gain over float32 is 4x fewer weight bytes, not arithmetic. LLVM does
+/// and folds half of the adds into `vpdpwssd` (per 4 inputs x 32 outputs x 3 rows: 12
+/// `vpdpwssd`, 12 `vpmaddwd` + `vpaddd`, 14 shifts, 12 scalar loads + broadcasts of inputs).
+/// That is 16 multiply-adds per instruction at best, as many as a float32 FMA, with more around
+/// them: the gain over float32 is 4x fewer weight bytes, not arithmetic; it decodes slower. LLVM does
 /// not form `vpdpbusd` (64 per instruction) from Swift's SIMD types: it matches that only in
 /// horizontal reductions, and Swift has no intrinsics without a C target. Any CPU runs the same
 /// Swift (the vector types lower to whatever the target has).
