@@ -164,25 +164,30 @@ public final class PackedLinear: @unchecked Sendable {
     @inline(__always)
     private func store(_ sums: SIMD16<Float>, row r: Int, panel q: Int, into out: UnsafeMutablePointer<Float>,
                        _ epilogue: RowsEpilogue) {
-        var v = sums + load16(bias.pointer + q * 16)
-        let dst = out + r * outputs + q * 16
-        let count = min(16, outputs - q * 16)
-        if count == 16 {
-            let raw = UnsafeMutableRawPointer(dst)
+        storePanel(sums + load16(bias.pointer + q * 16), to: out + r * outputs + q * 16, count: min(16, outputs - q * 16), epilogue)
+    }
+}
+
+/// Applies `epilogue` to a panel's 16 finished values `v` (bias added) and writes the first
+/// `count` of them to `dst` (all 16 with vector stores): shared by the float32 and int8 layers.
+@inline(__always)
+func storePanel(_ v: SIMD16<Float>, to dst: UnsafeMutablePointer<Float>, count: Int, _ epilogue: RowsEpilogue) {
+    var v = v
+    if count == 16 {
+        let raw = UnsafeMutableRawPointer(dst)
+        switch epilogue {
+        case .store: break
+        // linearRows' max(0, v): v where v >= 0, else 0 (a NaN gives 0 there too).
+        case .relu: v.replace(with: 0, where: .!(v .>= 0))
+        case .accumulate: v = raw.loadUnaligned(as: SIMD16<Float>.self) + v
+        }
+        raw.storeBytes(of: v, as: SIMD16<Float>.self)
+    } else {
+        for c in 0..<count {
             switch epilogue {
-            case .store: break
-            // linearRows' max(0, v): v where v >= 0, else 0 (a NaN gives 0 there too).
-            case .relu: v.replace(with: 0, where: .!(v .>= 0))
-            case .accumulate: v = raw.loadUnaligned(as: SIMD16<Float>.self) + v
-            }
-            raw.storeBytes(of: v, as: SIMD16<Float>.self)
-        } else {
-            for c in 0..<count {
-                switch epilogue {
-                case .store: dst[c] = v[c]
-                case .relu: dst[c] = max(0, v[c])
-                case .accumulate: dst[c] = dst[c] + v[c]
-                }
+            case .store: dst[c] = v[c]
+            case .relu: dst[c] = max(0, v[c])
+            case .accumulate: dst[c] = dst[c] + v[c]
             }
         }
     }

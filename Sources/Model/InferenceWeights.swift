@@ -6,6 +6,10 @@ import Engine
 public enum InferencePrecision: String, Sendable, CaseIterable {
     /// float32 weights re-laid in panels (`PackedLinear`): the same numbers as the graph.
     case float32
+    /// int8 weights with one scale per output row, inputs quantised per row as the layer runs,
+    /// exact int32 sums (`QuantizedLinear`): 4x fewer weight bytes, outputs close to float32's
+    /// but not equal (`translate --int8`).
+    case int8
 }
 
 /// A linear layer as the decoding kernels run it: `out = epilogue(x·Wᵀ + b)` for each row.
@@ -15,28 +19,36 @@ public enum InferencePrecision: String, Sendable, CaseIterable {
 public struct InferenceLinear: Sendable {
     /// The precision it was built with.
     public let precision: InferencePrecision
-    let packed: PackedLinear
+    private let packed: PackedLinear?
+    private let quantized: QuantizedLinear?
 
     /// The decoding form of weight [O, I] and bias [O] (or none).
     public init(weight: Tensor, bias: Tensor?, _ precision: InferencePrecision) {
         self.precision = precision
-        packed = PackedLinear(weight: weight, bias: bias)
+        switch precision {
+        case .float32: (packed, quantized) = (PackedLinear(weight: weight, bias: bias), nil)
+        case .int8: (packed, quantized) = (nil, QuantizedLinear(weight: weight, bias: bias))
+        }
     }
 
     /// I.
-    public var inputs: Int { packed.inputs }
+    public var inputs: Int { packed?.inputs ?? quantized!.inputs }
     /// O.
-    public var outputs: Int { packed.outputs }
+    public var outputs: Int { packed?.outputs ?? quantized!.outputs }
 
     /// `out[r] = epilogue(x[r]·Wᵀ + b)` for every row of `x` [R, I]; sets `out.count` to R.
     public func callAsFunction(_ x: Rows, into out: Rows, _ epilogue: RowsEpilogue = .store) {
-        packed.apply(x, into: out, epilogue)
+        if let packed { packed.apply(x, into: out, epilogue) } else { quantized!.apply(x, into: out, epilogue) }
     }
 
     /// The rows' outputs [R, O] one block of `blockColumns` columns at a time, for a consumer
     /// that folds them into its own reduction (see `PackedLinear.forEachColumnBlock`).
     public func forEachColumnBlock(_ x: Rows, blockColumns: Int, scratch: Rows, _ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
-        packed.forEachColumnBlock(x, blockColumns: blockColumns, scratch: scratch, body)
+        if let packed {
+            packed.forEachColumnBlock(x, blockColumns: blockColumns, scratch: scratch, body)
+        } else {
+            quantized!.forEachColumnBlock(x, blockColumns: blockColumns, scratch: scratch, body)
+        }
     }
 }
 

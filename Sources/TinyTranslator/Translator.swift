@@ -95,7 +95,7 @@ public final class Translator {
             let redo = n > 0 ? outputs.indices.filter { hasRepeatedNgram(outputs[$0], n: n) } : []
             if !redo.isEmpty {
                 let guarded = translateStepwise(model, redo.map { ids[$0] }, streams: redo.map(UInt64.init), rule: StepRule(noRepeatNgram: n),
-                                                batchSentences: options.batchSize ?? 64, maxLength: limit)
+                                                batchSentences: options.batchSize ?? 64, maxLength: limit, weights: inference)
                 for (k, i) in redo.enumerated() { outputs[i] = guarded[k].tokens }
             }
             return zip(all, outputs).map { source, out in
@@ -121,7 +121,7 @@ public final class Translator {
         let rows = ids.indices.flatMap { i in (0..<n).map { (i, $0) } }
         let rule = StepRule(noRepeatNgram: options.noRepeatNgram, temperature: sampling.temperature, seed: sampling.seed)
         let drawn = translateStepwise(model, rows.map { ids[$0.0] }, streams: rows.map { UInt64($0.0) << 20 | UInt64($0.1) }, rule: rule,
-                                      batchSentences: options.batchSize ?? 64, maxLength: options.outputLimit)
+                                      batchSentences: options.batchSize ?? 64, maxLength: options.outputLimit, weights: inference)
         return all.indices.map { i in
             let hyps = (0..<n).map { k -> Hypothesis in
                 let d = drawn[i * n + k]

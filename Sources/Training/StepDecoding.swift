@@ -56,8 +56,9 @@ public func hasRepeatedNgram(_ tokens: [Int32], n: Int) -> Bool {
 ///
 /// `streams[i]` names sentence i's stream of random draws (e.g. its position in the input and
 /// the sample number), so a sentence samples the same whatever else is in the batch.
+/// `weights`: `model.inferenceWeights()`, built here when nil.
 public func stepDecode(_ model: Transformer, _ sources: [[Int32]], rule: StepRule, streams: [UInt64],
-                       maxLength: (Int) -> Int) -> [(tokens: [Int32], logProb: Double)] {
+                       maxLength: (Int) -> Int, weights: Transformer.InferenceWeights? = nil) -> [(tokens: [Int32], logProb: Double)] {
     precondition(streams.count == sources.count, "one random stream per sentence")
     if sources.isEmpty { return [] }
     let config = model.config
@@ -68,7 +69,7 @@ public func stepDecode(_ model: Transformer, _ sources: [[Int32]], rule: StepRul
     if steps == 0 { return outputs }
     var generators = streams.map { RandomGenerator(seed: hashRandom(seed: rule.seed, index: $0)) }
     let (src, s) = padBatch(clipped)
-    let cache = model.startDecoding(source: src, batch: sources.count, length: s, maxSteps: steps)
+    let cache = model.startDecoding(source: src, batch: sources.count, length: s, maxSteps: steps, weights: weights)
     var active = Array(sources.indices)
     var next = [Int32](repeating: SpecialTokens.begin, count: sources.count)
     let v = config.targetVocabSize
@@ -141,14 +142,17 @@ func logSumExp(_ z: UnsafeBufferPointer<Float>) -> Double {
 
 /// `stepDecode` of many sentences, batched by similar length; output order matches input order.
 public func translateStepwise(_ model: Transformer, _ sources: [[Int32]], streams: [UInt64], rule: StepRule, batchSentences: Int = 64,
-                              maxLength: @escaping (Int) -> Int) -> [(tokens: [Int32], logProb: Double)] {
+                              maxLength: @escaping (Int) -> Int,
+                              weights: Transformer.InferenceWeights? = nil) -> [(tokens: [Int32], logProb: Double)] {
+    let weights = weights ?? model.inferenceWeights()
     let order = sources.indices.sorted { sources[$0].count < sources[$1].count }
     var out = [(tokens: [Int32], logProb: Double)](repeating: ([], 0), count: sources.count)
     let size = max(1, batchSentences)
     var i = 0
     while i < order.count {
         let chunk = Array(order[i..<min(order.count, i + size)])
-        let results = stepDecode(model, chunk.map { sources[$0] }, rule: rule, streams: chunk.map { streams[$0] }, maxLength: maxLength)
+        let results = stepDecode(model, chunk.map { sources[$0] }, rule: rule, streams: chunk.map { streams[$0] }, maxLength: maxLength,
+                                 weights: weights)
         for (k, idx) in chunk.enumerated() { out[idx] = results[k] }
         i += size
     }

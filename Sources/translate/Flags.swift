@@ -16,6 +16,7 @@ let parser = FlagParser(command: "translate", usage: "translate --checkpoint PAT
     Flag("beam", "K", "Beam search with K hypotheses per sentence (default 1: greedy).", group: "Decoding"),
     Flag("n-best", "N", "Print the N best hypotheses of each sentence (N <= K; with --sample, N samples), one per line as SENTENCE<TAB>SCORE<TAB>TRANSLATION, SENTENCE numbered from 1, best first, SCORE the length-penalised log-probability (of a sample: its log-probability).", group: "Decoding"),
     Flag("length-penalty", "A", "With --beam: rank finished hypotheses by log-probability / (tokens + 1)^A (default 1; 0 = raw log-probability).", group: "Decoding"),
+    Flag("int8", nil, "Run the linear layers with int8 weights (one scale per output row) and int8 inputs (one per row): a quarter of the weight memory; outputs close to float32's but not always equal, and on this machine not yet faster (docs/PERFORMANCE.md).", group: "Decoding"),
     Flag("max-length-ratio", "X", "Stop a translation after X times the source length + 10 tokens (default 2; formerly --max-length).", group: "Decoding",
          deprecated: ["max-length": "use --max-length-ratio X: it is a ratio to the source length (train's --max-length counts tokens); the old name goes in a later version"]),
     Flag("no-repeat-ngram", "N", "Never output the same N tokens twice in one translation: a guard against loops like \"rouge rouge rouge\" (default 0: off; 3 is a common choice).", group: "Decoding"),
@@ -92,16 +93,17 @@ func checkFlags(_ f: ParsedFlags) throws -> Mode {
     if f.has("pieces") && f.has("pieces-target") { throw UsageError("--pieces and --pieces-target: give one (run translate once for each side)") }
     if f.has("pieces") || f.has("pieces-target") {
         // Pieces come from the tokenizer alone: no decoding flag or weight choice changes them.
-        if let d = (decodingFlags + ["raw-weights", "batch"]).first(where: f.has) { throw UsageError("--\(d) does nothing with --pieces, which only runs the tokenizer: drop it") }
+        if let d = (decodingFlags + ["raw-weights", "batch", "int8"]).first(where: f.has) { throw UsageError("--\(d) does nothing with --pieces, which only runs the tokenizer: drop it") }
         return .pieces
     }
     if f.has("score") {
         if !(f.has("tsv") || f.has("reference")) { throw UsageError("--score needs the references to score: --tsv FILE, or --reference FILE with the sentences") }
-        if let d = decodingFlags.first(where: f.has) { throw UsageError("--\(d) does nothing with --score, which reads the references rather than searching: drop it") }
+        if let d = (decodingFlags + ["int8"]).first(where: f.has) { throw UsageError("--\(d) does nothing with --score, which reads the references rather than searching: drop it") }
         return .score
     }
     if explaining {
         let terminal = ["explain", "explain-all", "explain-layer", "explain-head", "explain-position"].contains(where: f.has)
+        if f.has("int8") { throw UsageError("--int8 does nothing with --explain, which shows the float32 model's own numbers: drop it") }
         if terminal, let n = try f.int("n-best"), n > 1 { throw UsageError("--explain shows the attention of the best translation only; drop --n-best") }
         return .explain
     }

@@ -19,7 +19,8 @@ let console = Console()
 
 do {
     let t0 = Date()
-    let translator = try Translator(checkpoint: flags.string("checkpoint")!, rawWeights: flags.has("raw-weights"))
+    let translator = try Translator(checkpoint: flags.string("checkpoint")!, rawWeights: flags.has("raw-weights"),
+                                    precision: flags.has("int8") ? .int8 : .float32)
     if !flags.has("quiet") {
         let weights = translator.weights == .average ? "; the averaged weights (--raw-weights for the raw ones)" : ""
         let step = translator.step.map { "step \($0), " } ?? ""

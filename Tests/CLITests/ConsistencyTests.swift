@@ -50,6 +50,8 @@ final class ConsistencyTests: XCTestCase {
         try refused("translate", ["--checkpoint", ck, "--pieces", "--beam", "4", "a cat"], in: dir, mentions: ["--beam does nothing with --pieces"])
         try refused("translate", ["--checkpoint", ck, "--score", "a cat"], in: dir, mentions: ["--score needs the references"])
         try refused("translate", ["--checkpoint", ck, "--explain", "--n-best", "2", "--beam", "2", "a cat"], in: dir, mentions: ["drop --n-best"])
+        try refused("translate", ["--checkpoint", ck, "--explain", "--int8", "a cat"], in: dir, mentions: ["--int8 does nothing with --explain"])
+        try refused("translate", ["--checkpoint", ck, "--pieces", "--int8", "a cat"], in: dir, mentions: ["--int8 does nothing with --pieces"])
         let data = try Scratch.write(Fixture.tsv(), to: dir, "train.tsv")
         let base = ["--data", data, "--out", dir.appendingPathComponent("out").path, "--steps", "2"]
         try refused("train", base + ["--valid", data, "--valid-source", data, "--valid-target", data], in: dir, mentions: ["either --valid or --valid-source"])

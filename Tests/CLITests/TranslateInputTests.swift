@@ -23,6 +23,18 @@ final class TranslateInputTests: XCTestCase {
         XCTAssertEqual(b.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(\.isEmpty), [false, true, false], "\(b)")
     }
 
+    /// `--int8` decodes with int8 weights: one line per input line, in order, greedy and beam.
+    /// (Agreement with float32 is `Int8DecodingTests`' job: the fixture model is barely trained.)
+    func testInt8GivesALinePerSentence() throws {
+        let input = "the red cat\n\nmy old dog\na big car\nthe small house\nmy red dog\n"
+        for beam in [[], ["--beam", "3"]] {
+            let (f32, i8) = (try translate(beam, stdin: input), try translate(beam + ["--int8"], stdin: input))
+            XCTAssertEqual(i8.status, 0, "\(i8)")
+            let (a, b) = (f32.stdout.split(separator: "\n", omittingEmptySubsequences: false), i8.stdout.split(separator: "\n", omittingEmptySubsequences: false))
+            XCTAssertEqual(b.map(\.isEmpty), a.map(\.isEmpty), "\(i8)")
+        }
+    }
+
     func testUnknownWordsAndUnseenCharacters() throws {
         let r = try translate(["the zyzzyva sees", "漢字 ☃ 🚀 Ωμέγα", "\u{0301}\u{200B}", "the red cat"])
         XCTAssertEqual(r.status, 0, "\(r)")
