@@ -98,15 +98,17 @@ final class WorkerPool: @unchecked Sendable {
 
     private func startWorker() {
         started += 1
-        let thread = Thread { [self] in work() }
+        // The sections the new worker need not help with: those before the one about to start.
+        let seen = ticket.load(ordering: .relaxed) >> 32
+        let thread = Thread { [self] in work(after: seen) }
         thread.name = "tiny-translator worker \(started)"
         thread.start()
     }
 
     /// A worker's life: wait for a new section (spinning, then sleeping), take a seat, help.
-    private func work() {
+    private func work(after section: Int) {
         markParallelThread()
-        var seen = ticket.load(ordering: .acquiring) >> 32
+        var seen = section
         while true {
             var section = ticket.load(ordering: .acquiring) >> 32
             // Spinning on a core another thread needs would slow it down: only spin when there

@@ -14,7 +14,7 @@ func torchTrain(_ bench: Bench, name: String, key: String, threads: Int, argumen
             + ["--threads", String(threads), "--wait-idle", String(Int(bench.options.idleWait))]
         do {
             let folder = FileManager.default.temporaryDirectory
-            let run = try spawnAndWait(bench.options.python, args, folder: folder)
+            let run = try spawnAndWait(bench.options.python, args, folder: folder, samplePeakMemory: true)
             if run.succeeded, let line = run.stdout.split(separator: "\n").last,
                let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                let tokens = json["tokens_per_s"] as? Double {
@@ -24,7 +24,8 @@ func torchTrain(_ bench: Bench, name: String, key: String, threads: Int, argumen
                 printJSON([("bench", name), ("engine", "pytorch"), ("threads", threads), ("tokens_per_s", tokens),
                            ("median_step_ms", step ?? Double.nan), ("sentences_per_batch", (batch?["sents"] as? Double) ?? Double.nan),
                            ("pad_fraction", (json["pad_fraction"] as? Double) ?? Double.nan),
-                           ("peak_rss_mib", (json["peak_rss_mib"] as? Double) ?? Double.nan), ("load", load ?? Double.nan)])
+                           // Sampled here: the child's own ru_maxrss includes this process's memory (see ChildRun).
+                           ("peak_rss_mib", run.peakResidentMiB ?? Double.nan), ("load", load ?? Double.nan)])
                 Summary.torch[key] = (tokens, nil, load)
                 return
             }
