@@ -27,10 +27,13 @@ final class WorkerPool: @unchecked Sendable {
     /// Spinning shows as CPU time: `cores_busy` counts it.
     static let spinTime = 0.000_2
 
-    /// (section number << 32) | next iteration to hand out.
+    /// (section number << 40) | (iterations << 20) | next iteration to hand out: one word, so a
+    /// claim compares an index with its own section's size. (With the size in a separate
+    /// variable, a worker could read the old section's last index and the next section's size
+    /// in the moment between the caller writing the two, and run an iteration twice.)
     private let ticket = Atomic<Int>(0)
-    /// Iterations of the current section.
-    private let total = Atomic<Int>(0)
+    /// Sections of at most this many iterations run on the pool.
+    static let maxIterations = 1 << 20
     /// Iterations handed out but not finished.
     private let pending = Atomic<Int>(0)
     /// Workers still allowed to join the current section (`Threads.count` − 1 at its start).
@@ -56,16 +59,16 @@ final class WorkerPool: @unchecked Sendable {
     /// returns when every iteration has finished. False (nothing run) when another thread's
     /// section is in progress: the caller then runs it some other way.
     func run(_ n: Int, helpers: Int, _ body: (Int) -> Void) -> Bool {
+        guard n < Self.maxIterations else { return false }
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { busy.store(false, ordering: .releasing) }
         while started < helpers { startWorker() }
         withoutActuallyEscaping(body) { body in
             self.body = body
-            total.store(n, ordering: .relaxed)
             pending.store(n, ordering: .relaxed)
             seats.store(helpers, ordering: .relaxed)
-            let section = (ticket.load(ordering: .relaxed) >> 32) + 1
-            ticket.store(section << 32, ordering: .sequentiallyConsistent)
+            let section = ((ticket.load(ordering: .relaxed) >> 40) + 1) & 0x7F_FFFF
+            ticket.store(section << 40 | n << 20, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wake)
@@ -88,8 +91,8 @@ final class WorkerPool: @unchecked Sendable {
     private func claim(section: Int) {
         while true {
             let t = ticket.load(ordering: .acquiring)
-            let i = t & 0xFFFF_FFFF
-            guard t >> 32 == section, i < total.load(ordering: .relaxed) else { return }
+            let (i, n) = (t & 0xF_FFFF, (t >> 20) & 0xF_FFFF)
+            guard t >> 40 == section, i < n else { return }
             guard ticket.compareExchange(expected: t, desired: t + 1, ordering: .acquiringAndReleasing).exchanged else { continue }
             body!(i)
             pending.subtract(1, ordering: .releasing)
@@ -99,7 +102,7 @@ final class WorkerPool: @unchecked Sendable {
     private func startWorker() {
         started += 1
         // The sections the new worker need not help with: those before the one about to start.
-        let seen = ticket.load(ordering: .relaxed) >> 32
+        let seen = ticket.load(ordering: .relaxed) >> 40
         let thread = Thread { [self] in work(after: seen) }
         thread.name = "tiny-translator worker \(started)"
         thread.start()
@@ -110,7 +113,7 @@ final class WorkerPool: @unchecked Sendable {
         markParallelThread()
         var seen = section
         while true {
-            var section = ticket.load(ordering: .acquiring) >> 32
+            var section = ticket.load(ordering: .acquiring) >> 40
             // Spinning on a core another thread needs would slow it down: only spin when there
             // is a core for each kernel thread.
             if section == seen && Threads.count <= Threads.available {
@@ -119,16 +122,16 @@ final class WorkerPool: @unchecked Sendable {
                 while section == seen {
                     spins += 1
                     if spins & 255 == 0 && DispatchTime.now().uptimeNanoseconds > deadline { break }
-                    section = ticket.load(ordering: .acquiring) >> 32
+                    section = ticket.load(ordering: .acquiring) >> 40
                 }
             }
             if section == seen {
                 pthread_mutex_lock(mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
-                while ticket.load(ordering: .sequentiallyConsistent) >> 32 == seen { pthread_cond_wait(wake, mutex) }
+                while ticket.load(ordering: .sequentiallyConsistent) >> 40 == seen { pthread_cond_wait(wake, mutex) }
                 sleepers.subtract(1, ordering: .relaxed)
                 pthread_mutex_unlock(mutex)
-                section = ticket.load(ordering: .acquiring) >> 32
+                section = ticket.load(ordering: .acquiring) >> 40
             }
             seen = section
             if seats.subtract(1, ordering: .relaxed).newValue >= 0 { claim(section: section) }
