@@ -29,8 +29,9 @@ final class WorkerPool: @unchecked Sendable {
 
     /// (section number << 40) | (iterations << 20) | next iteration to hand out: one word, so a
     /// claim compares an index with its own section's size. (With the size in a separate
-    /// variable, a worker could read the old section's last index and the next section's size
-    /// in the moment between the caller writing the two, and run an iteration twice.)
+    /// variable, a worker could read the old section's exhausted index and the next section's
+    /// size in the moment between the caller writing the two, claim an index that does not
+    /// exist, run the next section's body with it and let that section end one iteration early.)
     private let ticket = Atomic<Int>(0)
     /// Sections of at most this many iterations run on the pool.
     static let maxIterations = 1 << 20
