@@ -14,8 +14,10 @@ checkpoint at every slice boundary of training time. The evaluation then scores 
 validation split (greedy and beam 5, all sentences, our sacreBLEU-equal BLEU) at:
 
 - equal minutes: the checkpoints at the given marks (default 30 and 60 minutes of training);
-- equal updates: the largest update count (a multiple of `valid_every`) that every run of the
-  plan reached; `train` validates and keeps a checkpoint at each multiple of `valid_every`.
+- equal updates: the fewest updates any run of the plan reached; each run is scored at its last
+  kept checkpoint at or below that count (the table gives each run's updates). `train` validates
+  `valid_every` updates after its previous validation, and at every slice's end, so runs rarely
+  share a step exactly.
 
 The plan is a JSON file:
 
@@ -163,8 +165,7 @@ def evaluate(plan, out, tsv, beams):
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     runs = [r["name"] for r in plan["runs"]]
     found = {r: checkpoints(out / r) for r in runs}
-    every = plan.get("valid_every", 1000)
-    common = min(max((s for s, _, _ in found[r] if s % every == 0), default=0) for r in runs)
+    common = min(max((s for s, _, _ in found[r]), default=0) for r in runs)
     rows = []
     for r in runs:
         row = {"run": r}
@@ -179,9 +180,10 @@ def evaluate(plan, out, tsv, beams):
                 row[f"{mark} min, beam {b}"] = score(path, tsv, b, cache)
             row[f"updates at {mark} min"] = step
         if common:
-            path = next(p for s, _, p in found[r] if s == common)
+            step, _, path = [c for c in found[r] if c[0] <= common][-1]
             for b in beams:
-                row[f"{common} updates, beam {b}"] = score(path, tsv, b, cache)
+                row[f"≤ {common} updates, beam {b}"] = score(path, tsv, b, cache)
+            row[f"updates (≤ {common})"] = step
         cache_path.write_text(json.dumps(cache, indent=1))
         rows.append(row)
     sitting = [json.loads(l) for l in (out / "sitting.jsonl").read_text().splitlines()]
