@@ -40,7 +40,6 @@ extension Trainer {
     @discardableResult
     public func run(progress: @escaping (String) -> Void) throws -> StopReason {
         var iterator = batcher.makeIterator(from: state.position)
-        var lastValidationStep = state.step
         var lastValidationTime = state.trainSeconds
         var badInARow = 0, firstBad: String?
         var window = (loss: 0.0, tokens: 0, seconds: 0.0, count: 0)
@@ -105,11 +104,14 @@ extension Trainer {
                 window = (0, 0, 0, 0)
             }
             reason = stopReason()
-            let dueBySteps = state.step - lastValidationStep >= config.validEvery
+            // At multiples of --valid-every (as Marian and fairseq do), not N updates after the
+            // last validation: a run validates at the same steps whether or not it was stopped
+            // and resumed or validated by the clock in between, so runs can be compared at
+            // equal updates (scripts/tune.py).
+            let dueBySteps = state.step % max(1, config.validEvery) == 0
             let dueByTime = state.trainSeconds - lastValidationTime >= config.validEveryMinutes * 60
             if reason == nil && (dueBySteps || dueByTime) {
                 if try validateAndSave(trainLoss: lastTrainLoss) { reason = .patience }
-                lastValidationStep = state.step
                 lastValidationTime = state.trainSeconds
             }
         }

@@ -48,7 +48,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out DI
     Flag("epochs", "N", "Stop after N passes over the data.", group: "Stopping and saving"),
     Flag("minutes", "M", "Stop after M minutes of training in total.", group: "Stopping and saving"),
     Flag("patience", "N", "Stop after N validations without a better BLEU.", group: "Stopping and saving"),
-    Flag("valid-every", "N", "Validate and save every N updates (default 500) ...", group: "Stopping and saving"),
+    Flag("valid-every", "N", "Validate and save at every multiple of N updates (default 500) ...", group: "Stopping and saving"),
     Flag("valid-every-minutes", "M", "... and at least every M minutes (default 5).", group: "Stopping and saving"),
     Flag("bleu-sentences", "N", "Validation sentences translated for BLEU (default 500).", group: "Stopping and saving"),
     Flag("keep", "N", "Step checkpoints kept besides best.safetensors (default 3).", group: "Stopping and saving"),

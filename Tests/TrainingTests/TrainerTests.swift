@@ -21,6 +21,7 @@ final class TrainerTests: XCTestCase {
         var straight = tinyTrainConfig(data: data, out: dir.appendingPathComponent("straight"), steps: 16)
         straight.model.dropout = 0.1
         straight.emaDecay = ema
+        straight.validEvery = 5
         try Trainer(config: straight, resume: false, log: { _ in }).run(progress: { _ in })
 
         var first = straight
@@ -33,8 +34,19 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.state.step, 7)
         try resumed.run(progress: { _ in })
 
-        let a = try loadCheckpoint(straight.out)
-        let b = try loadCheckpoint(second.out)
+        // Validations at multiples of --valid-every whether or not the run was stopped at 7
+        // (which validates too), so runs compare at equal updates.
+        let validated = { (out: String) throws -> [Int] in
+            try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+                .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["kind"] as? String == "valid" }.compactMap { $0["step"] as? Int }
+        }
+        XCTAssertEqual(try validated(straight.out), [5, 10, 15, 16])
+        XCTAssertEqual(try validated(second.out), [5, 7, 10, 15, 16])
+
+        // The step-16 files (the folders' best may be an earlier validation).
+        let a = try loadCheckpoint(straight.out + "/step-00000016.safetensors")
+        let b = try loadCheckpoint(second.out + "/step-00000016.safetensors")
         XCTAssertEqual(a.state?.step, 16)
         XCTAssertEqual(b.state?.step, 16)
         XCTAssertEqual(a.state?.position, b.state?.position)
