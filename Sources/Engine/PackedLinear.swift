@@ -62,12 +62,7 @@ public final class PackedLinear: @unchecked Sendable {
                 store(sums, row: r, panel: q, into: po.base, epilogue)
             }
         }
-        // About 10 µs of work per thread at least: less does not repay waking a thread.
-        if m * outputs * inputs < 1 << 20 || Threads.count == 1 {
-            body(0..<panels)
-        } else {
-            parallelChunks((panels + 1) / 2, minChunk: 1) { pairs in body((2 * pairs.lowerBound)..<min(panels, 2 * pairs.upperBound)) }
-        }
+        splitPanels(panels, multiplyAdds: m * outputs * inputs, body)
     }
 
     /// The products of `x` [R, I] with the weights, bias added, one block of at most
@@ -360,4 +355,15 @@ func packedTile3x2(k: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, a
         p += 1
     }
     return s
+}
+
+/// Runs `body` over panels `0..<panels` of a decoding linear layer (float32 or int8): on the
+/// calling thread below 2^20 multiply-adds (about 10 µs of work per thread: less does not repay
+/// waking one), else split over the kernel threads by pairs of panels.
+func splitPanels(_ panels: Int, multiplyAdds: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    if multiplyAdds < 1 << 20 || Threads.count == 1 {
+        body(0..<panels)
+    } else {
+        parallelChunks((panels + 1) / 2, minChunk: 1) { pairs in body((2 * pairs.lowerBound)..<min(panels, 2 * pairs.upperBound)) }
+    }
 }

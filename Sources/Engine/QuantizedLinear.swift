@@ -110,11 +110,7 @@ public final class QuantizedLinear: @unchecked Sendable {
                                count: min(16, outputs - q * 16), epilogue)
                 }
             }
-            if m * outputs * inputs < 1 << 20 || Threads.count == 1 {
-                body(0..<panels)
-            } else {
-                parallelChunks((panels + 1) / 2, minChunk: 1) { pairs in body((2 * pairs.lowerBound)..<min(panels, 2 * pairs.upperBound)) }
-            }
+            splitPanels(panels, multiplyAdds: m * outputs * inputs, body)
         }
     }
 
