@@ -36,7 +36,10 @@ public func softmax(_ x: Tensor, scale: Float = 1, mask: Tensor? = nil, dropout 
             _ = softmaxRowInPlace(yr, count: n, max: mx)
             if p > 0 {
                 let zr = pz.base + row
-                for j in 0..<n { zr[j] = drop.keeps(row + j) ? yr[j] * keepScale : 0 }
+                for j in 0..<n {
+                    let v = yr[j] * keepScale
+                    zr[j] = drop.keeps(row &+ j) ? v : 0
+                }
             }
         }
     }
@@ -48,7 +51,8 @@ public func softmax(_ x: Tensor, scale: Float = 1, mask: Tensor? = nil, dropout 
             for row in r {
                 let o = row * n
                 @inline(__always) func dy(_ j: Int) -> Float {
-                    p == 0 ? pg[o + j] : (drop.keeps(o + j) ? pg[o + j] * keepScale : 0)
+                    let (g, s) = (pg[o + j], pg[o + j] * keepScale)
+                    return p == 0 ? g : (drop.keeps(o &+ j) ? s : 0)
                 }
                 var dot: Float = 0
                 for j in 0..<n { dot += dy(j) * py[o + j] }
