@@ -75,7 +75,10 @@ private func binaryBackwardBlocked(_ a: Tensor, _ b: Tensor, _ g: Tensor, _ kind
     let (pa, pb, pg) = (SharedPointer(a.data), SharedPointer(b.data), SharedPointer(g.data))
     let rows = n / max(1, block)
     let same = block == n
-    if a.requiresGrad {
+    if a.requiresGrad && kind == .add {
+        // The output gradient passes to a unchanged: hand it on instead of copying it.
+        a.addGrad(taking: g)
+    } else if a.requiresGrad {
         let ga = SharedPointer(a.gradPointer())
         parallelChunks(rows, minChunk: max(1, 16_384 / max(1, block))) { rr in
             for r in rr {

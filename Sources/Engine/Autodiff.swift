@@ -70,3 +70,31 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// The gradient buffer for a backward rule that writes every one of its elements. With no
+    /// gradient yet it is fresh, uninitialised memory and `assign` is true: the rule stores its
+    /// values (no zero fill, no read of the old ones). Otherwise it is the gradient so far and
+    /// the rule adds. Either way the result equals adding into a zero-filled buffer.
+    func gradForWriting() -> (pointer: UnsafeMutablePointer<Float>, assign: Bool) {
+        if let g = grad { return (g.data, false) }
+        let g = Tensor(uninitializedShape: shape)
+        grad = g
+        return (g.data, true)
+    }
+
+    /// Adds `g` (as many values as this tensor, in the same order) to the gradient; with no
+    /// gradient yet, `g`'s storage becomes the gradient, with no copy. For rules whose input
+    /// gradient is the output gradient unchanged (reshape, the residual path of `x + f(x)`):
+    /// the output's gradient is read by nothing after its rule, so it can be handed on. At most
+    /// one input of a rule may take it.
+    func addGrad(taking g: Tensor) {
+        precondition(g.count == count, "gradient of \(g.count) values for a tensor of \(count)")
+        guard let existing = grad else {
+            grad = Tensor(shape: shape, storage: g.storage)
+            return
+        }
+        let (pg, gx) = (SharedPointer(g.data), SharedPointer(existing.data))
+        parallelChunks(count, minChunk: 8192) { r in for i in r { gx[i] += pg[i] } }
+    }
+}

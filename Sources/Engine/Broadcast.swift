@@ -39,25 +39,36 @@ public enum Shapes {
 /// to `big`. One closure call per row keeps general broadcasting cheap enough; the common
 /// same-shape case never comes here.
 @inline(__always)
-func forEachBroadcastRow(big: [Int], a: [Int], b: [Int],
+func forEachBroadcastRow(big: [Int], a: [Int], b: [Int], rows: Range<Int>? = nil,
                          _ body: (_ row: Int, _ aOffset: Int, _ aStride: Int, _ bOffset: Int, _ bStride: Int) -> Void) {
-    forEachRow(shape: big, stridesA: Shapes.alignedStrides(a, to: big), stridesB: Shapes.alignedStrides(b, to: big), body)
+    forEachRow(shape: big, stridesA: Shapes.alignedStrides(a, to: big), stridesB: Shapes.alignedStrides(b, to: big),
+               rows: rows, body)
 }
 
 /// Visits a row-major `shape` one innermost row at a time; for each row gives its flat offset and
 /// the offsets of the same index in two other layouts described by per-axis strides (broadcast
 /// strides with zeros, or the permuted strides of a transpose), plus their innermost strides.
+/// `rows` (default: all) visits only those rows, so parallel chunks can each walk their own.
 @inline(__always)
-func forEachRow(shape: [Int], stridesA sa: [Int], stridesB sb: [Int],
+func forEachRow(shape: [Int], stridesA sa: [Int], stridesB sb: [Int], rows only: Range<Int>? = nil,
                 _ body: (_ row: Int, _ aOffset: Int, _ aStride: Int, _ bOffset: Int, _ bStride: Int) -> Void) {
     let rank = shape.count
     if rank == 0 { body(0, 0, 0, 0, 0); return }
     let n = shape[rank - 1]
     let rows = shape.dropLast().reduce(1, *)
     if n == 0 || rows == 0 { return }
+    let visit = only ?? 0..<rows
+    if visit.isEmpty { return }
+    // The odometer's start: the outer index of row `visit.lowerBound`, and its offsets.
     var index = [Int](repeating: 0, count: rank)
     var ao = 0, bo = 0
-    for r in 0..<rows {
+    var rest = visit.lowerBound
+    for axis in stride(from: rank - 2, through: 0, by: -1) {
+        index[axis] = rest % shape[axis]
+        rest /= shape[axis]
+        ao += index[axis] * sa[axis]; bo += index[axis] * sb[axis]
+    }
+    for r in visit {
         body(r * n, ao, sa[rank - 1], bo, sb[rank - 1])
         // Odometer increment over the outer axes, updating offsets incrementally.
         var axis = rank - 2

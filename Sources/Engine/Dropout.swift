@@ -17,9 +17,14 @@ public func dropout(_ a: Tensor, p: Float, seed: UInt64) -> Tensor {
         for i in r { po[i] = mask.keeps(i) ? pa[i] * scale : 0 }
     }
     return out.record([a]) { g in
-        let (pg, ga) = (SharedPointer(g.data), SharedPointer(a.gradPointer()))
+        let (pg, (gradA, assign)) = (SharedPointer(g.data), a.gradForWriting())
+        let ga = SharedPointer(gradA)
         parallelChunks(g.count, minChunk: 8192) { r in
-            for i in r { ga[i] += mask.keeps(i) ? pg[i] * scale : 0 }
+            if assign {
+                for i in r { ga[i] = mask.keeps(i) ? pg[i] * scale : 0 }
+            } else {
+                for i in r { ga[i] += mask.keeps(i) ? pg[i] * scale : 0 }
+            }
         }
     }
 }

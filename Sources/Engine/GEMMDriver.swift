@@ -2,7 +2,8 @@
 ///
 /// Loop order, outermost first: columns in NC blocks (pack a KC x NC block of B, L3-resident),
 /// depth in KC blocks, rows in MC blocks (pack an MC x KC block of A, L2-resident), then
-/// 16-column micro-panels of B (stay in L1) and 6-row micro-panels of A (streamed from L2).
+/// 16-column micro-panels of B (stay in L1; two at a time where `GEMMBlocking.widePairs`) and
+/// 6-row micro-panels of A (streamed from L2).
 /// The first KC block applies the caller's beta; later ones accumulate (beta = 1), so every C
 /// element sees the same k-order no matter how the rectangle was cut out of a larger product.
 
@@ -25,7 +26,7 @@ struct GEMMOperands {
 /// Requires k > 0 and alpha != 0 (the caller handles those cases by scaling C).
 func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
     if rows.isEmpty || cols.isEmpty { return }
-    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr, wide = GEMMBlocking.widePairs
     let kcMax = min(GEMMBlocking.kc, ops.k)
     let mcMax = min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
     let ncMax = min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
@@ -56,6 +57,8 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
                 var jr = 0
                 while jr < nc {
                     let cols = min(nr, nc - jr)
+                    // Two full panels side by side go through the 6x32 kernel where it pays.
+                    let pair = wide && nc - jr >= 2 * nr
                     let bPanel = UnsafePointer(packB + jr * kc)
                     var ir = 0
                     while ir < mc {
@@ -73,7 +76,15 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
                             aPanel = ops.a + (ic + ir) * ops.lda + pc
                             rowsA = .strided(rowStride: ops.lda, step: 1, rows: rowsHere)
                         }
-                        if rowsHere == mr && cols == nr {
+                        if rowsHere == mr && pair {
+                            if packAllA {
+                                gemmKernelPackedWide(kc: kc, a: aPanel, b: bPanel,
+                                                     c: cTile, ldc: ldc, alpha: ops.alpha, beta: beta)
+                            } else {
+                                gemmKernelStridedWide(kc: kc, a: aPanel, rowsA: rowsA, b: bPanel,
+                                                      c: cTile, ldc: ldc, alpha: ops.alpha, beta: beta)
+                            }
+                        } else if rowsHere == mr && cols == nr {
                             if packAllA {
                                 gemmKernelPacked(kc: kc, a: aPanel, b: bPanel,
                                                  c: cTile, ldc: ldc, alpha: ops.alpha, beta: beta)
@@ -85,10 +96,15 @@ func gemmRectangle(_ ops: GEMMOperands, rows: Range<Int>, cols: Range<Int>) {
                             gemmKernelEdge(packed: packAllA, kc: kc, a: aPanel, rowsA: rowsA, b: bPanel, c: cTile, ldc: ldc,
                                            rows: rowsHere, cols: cols, alpha: ops.alpha,
                                            beta: beta, scratch: tile)
+                            if pair {  // the second panel's part of a bottom edge tile
+                                gemmKernelEdge(packed: packAllA, kc: kc, a: aPanel, rowsA: rowsA, b: bPanel + kc * nr,
+                                               c: cTile + nr, ldc: ldc, rows: rowsHere, cols: nr, alpha: ops.alpha,
+                                               beta: beta, scratch: tile)
+                            }
                         }
                         ir += mr
                     }
-                    jr += nr
+                    jr += pair ? 2 * nr : nr
                 }
                 ic += mc
             }

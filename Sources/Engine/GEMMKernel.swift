@@ -11,7 +11,7 @@
 
 /// Tile and cache-block sizes, chosen for Zen 1 (32 KiB L1d, 512 KiB L2, 8 MiB L3 per CCX); they
 /// also fit this machine's larger caches, where the kernel runs at 93-97% of MKL.
-enum GEMMBlocking {
+public enum GEMMBlocking {
     /// Rows of C per micro-tile.
     static let mr = 6
     /// Columns of C per micro-tile (two SIMD8 vectors).
@@ -24,6 +24,10 @@ enum GEMMBlocking {
     static let nc = 2048
     /// Rectangles at most this many columns wide (4 micro-panels) read A in place, unpacked.
     static let unpackedAMaxColumns = 64
+    /// Whether full tiles run two B micro-panels at a time in `gemmKernel6x32` (zmm registers):
+    /// on where the CPU has AVX-512. Results are the same bits either way; tests and `bench`
+    /// set it to compare the two. Set before GEMMs run (like `Threads.count`), not during.
+    nonisolated(unsafe) public static var widePairs = cpuHasAVX512()
 }
 
 /// Offsets of the 6 A rows of a micro-tile from the A pointer, plus the step between k values.

@@ -24,7 +24,8 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
         let ps = SharedPointer(stats.pointer)  // the capture keeps the saved values alive
         let pg = SharedPointer(g.data)
         if x.requiresGrad {
-            let gx = SharedPointer(x.gradPointer())
+            let (gradX, assign) = x.gradForWriting()
+            let gx = SharedPointer(gradX)
             parallelChunks(rows, minChunk: max(1, 8192 / max(1, d))) { r in
                 for row in r {
                     let (xr, gr, dx) = (px.base + row * d, pg.base + row * d, gx.base + row * d)
@@ -41,7 +42,8 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
                     let (mD, mDX) = (sumD.sum() / Float(d), sumDX.sum() / Float(d))
                     for j in 0..<d {
                         let xh = (xr[j] - mean) * rstd
-                        dx[j] += rstd * (gr[j] * pgm[j] - mD - xh * mDX)
+                        let v = rstd * (gr[j] * pgm[j] - mD - xh * mDX)
+                        dx[j] = assign ? v : dx[j] + v
                     }
                 }
             }

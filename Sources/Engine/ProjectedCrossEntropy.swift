@@ -102,8 +102,15 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
         let pairs: [(Tensor?, Storage?)] = [(hidden, dHidden), (weight, dWeight), (bias, dBias)]
         for (t, saved) in pairs {
             guard let t, let saved else { continue }
-            let (src, dst) = (SharedPointer(saved.pointer), SharedPointer(t.gradPointer()))
-            parallelChunks(saved.count) { r in for i in r { dst[i] += gs * src[i] } }
+            let (src, (gradT, assign)) = (SharedPointer(saved.pointer), t.gradForWriting())
+            let dst = SharedPointer(gradT)
+            parallelChunks(saved.count) { r in
+                if assign {
+                    for i in r { dst[i] = gs * src[i] }
+                } else {
+                    for i in r { dst[i] += gs * src[i] }
+                }
+            }
         }
     }
     return CrossEntropyResult(loss: loss, nllSum: nllSum, tokens: tokens)

@@ -12,10 +12,7 @@ extension Tensor {
         }
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         let out = Tensor(shape: newShape, storage: storage)
-        return out.record([self]) { [self] g in
-            let (pg, gx) = (SharedPointer(g.data), SharedPointer(self.gradPointer()))
-            parallelChunks(g.count) { r in for i in r { gx[i] += pg[i] } }
-        }
+        return out.record([self]) { [self] g in self.addGrad(taking: g) }
     }
 
     /// Reorders axes: output axis i is input axis `order[i]` (e.g. [0, 2, 1, 3] turns
@@ -37,9 +34,18 @@ extension Tensor {
             }
         }
         return out.record([self]) { [self] g in
-            let (pg, gx) = (g.data, self.gradPointer())
+            // A permutation writes every input position once: a fresh gradient is stored, not added.
+            let (pg, (gx, assign)) = (g.data, self.gradForWriting())
             forEachRow(shape: outShape, stridesA: permutedStrides, stridesB: outStrides) { row, io, istride, _, _ in
-                for j in 0..<n { gx[io + j * istride] += pg[row + j] }
+                if assign {
+                    if istride == 1 {
+                        (gx + io).update(from: pg + row, count: n)
+                    } else {
+                        for j in 0..<n { gx[io + j * istride] = pg[row + j] }
+                    }
+                } else {
+                    for j in 0..<n { gx[io + j * istride] += pg[row + j] }
+                }
             }
         }
     }

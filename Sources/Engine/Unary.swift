@@ -26,8 +26,15 @@ public func relu(_ a: Tensor) -> Tensor {
     let (pa, po) = (SharedPointer(a.data), SharedPointer(out.data))
     parallelChunks(a.count, minChunk: 8192) { r in for i in r { po[i] = max(0, pa[i]) } }
     return out.record([a]) { g in
-        let (pg, ga) = (SharedPointer(g.data), SharedPointer(a.gradPointer()))
-        parallelChunks(g.count, minChunk: 8192) { r in for i in r { ga[i] += pa[i] > 0 ? pg[i] : 0 } }
+        let (pg, (gradA, assign)) = (SharedPointer(g.data), a.gradForWriting())
+        let ga = SharedPointer(gradA)
+        parallelChunks(g.count, minChunk: 8192) { r in
+            if assign {
+                for i in r { ga[i] = pa[i] > 0 ? pg[i] : 0 }
+            } else {
+                for i in r { ga[i] += pa[i] > 0 ? pg[i] : 0 }
+            }
+        }
     }
 }
 

@@ -51,7 +51,10 @@ public struct MultiHeadAttention: HasParameters {
         let (b, t, headDim) = (q.dim(0), q.dim(2), q.dim(3))
         let scale = 1 / Float(headDim).squareRoot()
         let scores = matmul(q, k, transposeB: true)                 // [B, H, T, S], unscaled
-        let weights = softmax(scores, scale: scale, mask: mask)     // [B, H, T, S], rows sum to 1
+        // While training, dropout on the weights runs inside the softmax's pass (an observer,
+        // used only when not training, sees the weights themselves).
+        let (p, seed) = ctx.dropoutDraw(dropout)
+        let weights = softmax(scores, scale: scale, mask: mask, dropout: p, seed: seed)  // [B, H, T, S], rows sum to 1
         if let observe = ctx.observer {
             observe(name, "queries", q)
             observe(name, "keys", k)
@@ -60,7 +63,7 @@ public struct MultiHeadAttention: HasParameters {
             if let mask { observe(name, "mask", mask) }
             observe(name, "weights", weights)
         }
-        let mixed = matmul(ctx.dropout(weights, dropout), v)        // [B, H, T, K]
+        let mixed = matmul(weights, v)                              // [B, H, T, K]
         let merged = mixed.permuted([0, 2, 1, 3]).reshaped([b, t, heads * headDim])  // [B, T, D]
         let out = output(merged)                                    // [B, T, D]
         if let observe = ctx.observer {

@@ -39,9 +39,9 @@ public struct DecoderLayer: HasParameters {
     /// sourceMask [B, 1, 1, S] -> [B, T, D].
     public func callAsFunction(_ y: Tensor, memory: Tensor, targetMask: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
         let n = selfNorm(y)
-        var y = y + ctx.dropout(selfAttention(n, memory: n, mask: targetMask, ctx), dropout)
-        y = y + ctx.dropout(crossAttention(crossNorm(y), memory: memory, mask: sourceMask, ctx), dropout)
-        return y + ctx.dropout(feedForward(ffNorm(y), ctx), dropout)
+        var y = ctx.residual(y, selfAttention(n, memory: n, mask: targetMask, ctx), dropout)  // y + dropout(·)
+        y = ctx.residual(y, crossAttention(crossNorm(y), memory: memory, mask: sourceMask, ctx), dropout)
+        return ctx.residual(y, feedForward(ffNorm(y), ctx), dropout)
     }
 
     /// The block's weights for `infer`.

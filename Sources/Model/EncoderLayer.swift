@@ -31,8 +31,8 @@ public struct EncoderLayer: HasParameters {
     /// x [B, S, D], sourceMask [B, 1, 1, S] -> [B, S, D].
     public func callAsFunction(_ x: Tensor, sourceMask: Tensor, _ ctx: ForwardContext) -> Tensor {
         let n = selfNorm(x)
-        let x = x + ctx.dropout(selfAttention(n, memory: n, mask: sourceMask, ctx), dropout)
-        return x + ctx.dropout(feedForward(ffNorm(x), ctx), dropout)
+        let x = ctx.residual(x, selfAttention(n, memory: n, mask: sourceMask, ctx), dropout)  // x + dropout(·)
+        return ctx.residual(x, feedForward(ffNorm(x), ctx), dropout)
     }
 
     /// The block's weights for `infer`.

@@ -25,4 +25,23 @@ public final class ForwardContext {
         guard training, p > 0 else { return x }
         return Engine.dropout(x, p: p, seed: seeds.next())
     }
+
+    /// The probability and seed a fused op's dropout uses: `p` with a fresh seed while
+    /// training, else 0 (no dropout, no seed drawn), as `dropout` decides.
+    func dropoutDraw(_ p: Float) -> (p: Float, seed: UInt64) {
+        guard training, p > 0 else { return (0, 0) }
+        return (p, seeds.next())
+    }
+
+    /// x + dropout(f): a residual connection (`residualDropout`, one pass).
+    func residual(_ x: Tensor, _ f: Tensor, _ p: Float) -> Tensor {
+        let (p, seed) = dropoutDraw(p)
+        return residualDropout(x, f, p: p, seed: seed)
+    }
+
+    /// dropout(ReLU(h + b)) (`biasReLUDropout`, one pass).
+    func biasReLUDropout(_ h: Tensor, _ bias: Tensor?, _ p: Float) -> Tensor {
+        let (p, seed) = dropoutDraw(p)
+        return Engine.biasReLUDropout(h, bias: bias, p: p, seed: seed)
+    }
 }

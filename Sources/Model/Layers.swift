@@ -24,8 +24,7 @@ public struct Linear: HasParameters {
 
     /// x [.., in] -> x·Wᵀ + b [.., out], recorded for backward.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = matmul(x, weight, transposeB: true)  // [.., out]
-        return bias.map { y + $0 } ?? y
+        linear(x, weight: weight, bias: bias)  // [.., out]
     }
 
     /// Inference twin: the weights as the decoding kernels read them (`InferenceLinear`), which
@@ -86,7 +85,8 @@ public struct FeedForward: HasParameters {
 
     /// x [B, L, D] -> [B, L, D], each position on its own.
     public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) -> Tensor {
-        output(ctx.dropout(relu(hidden(x)), dropout))  // [B, L, F] -> [B, L, D]
+        let h = matmul(x, hidden.weight, transposeB: true)  // [B, L, F], bias added below
+        return output(ctx.biasReLUDropout(h, hidden.bias, dropout))  // [B, L, F] -> [B, L, D]
     }
 
     /// The block's weights for `infer`.

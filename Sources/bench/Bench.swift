@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// Command-line options shared by all benchmarks.
 struct BenchOptions {
@@ -26,7 +27,7 @@ struct BenchOptions {
     static let help = """
         usage: bench [--quick] [--only NAME,...] [--threads 1,2] [--runs N]
                      [--idle-wait SECONDS] [--preset-model DIR] [--preset-data TSV]
-                     [--python PYTHON] [--torch-ref FILE]
+                     [--python PYTHON] [--torch-ref FILE] [--gemm-kernel K]
 
         Prints one JSON line per measurement on stdout (`make bench | jq`), then the
         side-by-side tables (ours, PyTorch, CTranslate2, ratios, load) on stderr.
@@ -78,6 +79,9 @@ struct BenchOptions {
                              (default python3)
           --torch-ref FILE   the PyTorch reference
                              (default ../shared/bench/torch_ref.py)
+          --gemm-kernel K    6x16 (8-lane vectors) or 6x32 (16-lane, AVX-512) for
+                             full GEMM tiles (default: 6x32 where the CPU has
+                             avx512f); the results are the same bits
         """
 
     /// Parses `arguments` (without the program name); errors name the bad flag and the fix.
@@ -113,6 +117,12 @@ struct BenchOptions {
                 python = try value()
             case "--torch-ref":
                 torchReference = try value()
+            case "--gemm-kernel":
+                switch try value() {
+                case "6x16": GEMMBlocking.widePairs = false
+                case "6x32": GEMMBlocking.widePairs = true
+                case let other: throw BenchError("--gemm-kernel wants 6x16 or 6x32, got \(other)")
+                }
             case "-h", "--help":
                 throw BenchHelp()
             default:

@@ -251,4 +251,33 @@ final class GEMMTests: XCTestCase {
             return c
         }
     }
+
+    /// The 6x32 kernel (`GEMMBlocking.widePairs`, AVX-512) against the 6x16 kernel it pairs up:
+    /// every element is the same k-ordered FMA chain, so C must be the same bits, on packed and
+    /// in-place A, every transpose, full and edge tiles (n = 97 leaves a pair, a single panel
+    /// and a ragged one; n = 48 an odd panel count), beta 0 over NaN and beta 0.5.
+    func testWidePairKernelBitwiseEqualsTheSixteenColumnKernel() {
+        let saved = GEMMBlocking.widePairs
+        defer { GEMMBlocking.widePairs = saved }
+        for (m, n, k) in [(301, 97, 300), (13, 48, 40), (50, 517, 270), (30, 64, 700), (7, 33, 5)] {
+            var rng = LCG(state: UInt64(m * 31 + n * 7 + k))
+            let a = rng.fill(m * k), b = rng.fill(k * n), c0 = rng.fill(m * n)
+            for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                for beta: Float in [0, 0.5] {
+                    func run() -> [Float] {
+                        var c = beta == 0 ? [Float](repeating: .nan, count: m * n) : c0
+                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, lda: ta ? m : k,
+                              b: b, ldb: tb ? k : n, beta: beta, c: &c, ldc: n)
+                        return c
+                    }
+                    GEMMBlocking.widePairs = false
+                    let narrow = run()
+                    GEMMBlocking.widePairs = true
+                    let wide = run()
+                    XCTAssertEqual(wide.map(\.bitPattern), narrow.map(\.bitPattern), "\(m)x\(n)x\(k) \(ta) \(tb) beta \(beta)")
+                    XCTAssertFalse(wide.contains { $0.isNaN }, "\(m)x\(n)x\(k)")
+                }
+            }
+        }
+    }
 }
