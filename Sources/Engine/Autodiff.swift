@@ -75,7 +75,8 @@ extension Tensor {
     /// The gradient buffer for a backward rule that writes every one of its elements. With no
     /// gradient yet it is fresh, uninitialised memory and `assign` is true: the rule stores its
     /// values (no zero fill, no read of the old ones). Otherwise it is the gradient so far and
-    /// the rule adds. Either way the result equals adding into a zero-filled buffer.
+    /// the rule adds. Either way the result equals adding into a zero-filled buffer; rules write
+    /// `(assign ? 0 : old) + value`, which is that arithmetic exactly.
     func gradForWriting() -> (pointer: UnsafeMutablePointer<Float>, assign: Bool) {
         if let g = grad { return (g.data, false) }
         let g = Tensor(uninitializedShape: shape)

@@ -20,11 +20,7 @@ public func dropout(_ a: Tensor, p: Float, seed: UInt64) -> Tensor {
         let (pg, (gradA, assign)) = (SharedPointer(g.data), a.gradForWriting())
         let ga = SharedPointer(gradA)
         parallelChunks(g.count, minChunk: 8192) { r in
-            if assign {
-                for i in r { ga[i] = mask.keeps(i) ? pg[i] * scale : 0 }
-            } else {
-                for i in r { ga[i] += mask.keeps(i) ? pg[i] * scale : 0 }
-            }
+            for i in r { ga[i] = (assign ? 0 : ga[i]) + (mask.keeps(i) ? pg[i] * scale : 0) }
         }
     }
 }

@@ -103,7 +103,7 @@ public func residualDropout(_ x: Tensor, _ f: Tensor, p: Float, seed: UInt64) ->
                 for i in r {
                     let s = pg[i] * scale
                     let v = p == 0 ? pg[i] : (mask.keeps(i) ? s : 0)
-                    pf[i] = assign ? v : pf[i] + v
+                    pf[i] = (assign ? 0 : pf[i]) + v
                 }
             }
         }
@@ -115,9 +115,14 @@ public func residualDropout(_ x: Tensor, _ f: Tensor, p: Float, seed: UInt64) ->
 /// column summed over the rows in order on one thread: split over columns, never over rows, so
 /// the result does not depend on the thread count.
 func addColumnSums(of g: UnsafeMutablePointer<Float>, rows: Int, width: Int, into t: Tensor) {
-    let (pg, (gt, assign)) = (SharedPointer(g), t.gradForWriting())
-    let pt = SharedPointer(gt)
+    let (gt, assign) = t.gradForWriting()
     if assign { gt.initialize(repeating: 0, count: width) }
+    addColumnSums(of: g, rows: rows, width: width, into: gt)
+}
+
+/// Adds the column sums of `g` [rows, width] to `sums` [width], as `addColumnSums(of:rows:width:into:)`.
+func addColumnSums(of g: UnsafeMutablePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>) {
+    let (pg, pt) = (SharedPointer(g), SharedPointer(sums))
     parallelChunks(width, minChunk: max(16, 16_384 / max(1, rows))) { cols in
         for r in 0..<rows {
             let row = pg.base + r * width

@@ -43,7 +43,7 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
                     for j in 0..<d {
                         let xh = (xr[j] - mean) * rstd
                         let v = rstd * (gr[j] * pgm[j] - mD - xh * mDX)
-                        dx[j] = assign ? v : dx[j] + v
+                        dx[j] = (assign ? 0 : dx[j]) + v
                     }
                 }
             }

@@ -82,16 +82,7 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
             sgemm(transA: true, transB: false, m: v, n: d, k: rows, alpha: 1, a: z.pointer, lda: v, b: h, ldb: d,
                   beta: 1, c: dWeight.pointer, ldc: d)  // [V, D]
         }
-        if let dBias {
-            // Column sums, split over columns: each column's sum runs over rows in order.
-            let pdb = SharedPointer(dBias.pointer)
-            parallelChunks(v, minChunk: 1024) { cols in
-                for i in 0..<rows {
-                    let zr = pz.base + i * v
-                    for j in cols { pdb[j] += zr[j] }
-                }
-            }
-        }
+        if let dBias { addColumnSums(of: pz.base, rows: rows, width: v, into: dBias.pointer) }
     }
     var lossSum: Double = 0, nllSum: Double = 0
     for i in 0..<n { lossSum += Double(prl[i]); nllSum += Double(pnl[i]) }
@@ -104,13 +95,7 @@ public func projectedCrossEntropy(hidden: Tensor, weight: Tensor, bias: Tensor? 
             guard let t, let saved else { continue }
             let (src, (gradT, assign)) = (SharedPointer(saved.pointer), t.gradForWriting())
             let dst = SharedPointer(gradT)
-            parallelChunks(saved.count) { r in
-                if assign {
-                    for i in r { dst[i] = gs * src[i] }
-                } else {
-                    for i in r { dst[i] += gs * src[i] }
-                }
-            }
+            parallelChunks(saved.count) { r in for i in r { dst[i] = (assign ? 0 : dst[i]) + gs * src[i] } }
         }
     }
     return CrossEntropyResult(loss: loss, nllSum: nllSum, tokens: tokens)

@@ -56,11 +56,7 @@ public func softmax(_ x: Tensor, scale: Float = 1, mask: Tensor? = nil, dropout 
                 }
                 var dot: Float = 0
                 for j in 0..<n { dot += dy(j) * py[o + j] }
-                if assign {
-                    for j in 0..<n { gx[o + j] = scale * py[o + j] * (dy(j) - dot) }
-                } else {
-                    for j in 0..<n { gx[o + j] += scale * py[o + j] * (dy(j) - dot) }
-                }
+                for j in 0..<n { gx[o + j] = (assign ? 0 : gx[o + j]) + scale * py[o + j] * (dy(j) - dot) }
             }
         }
     }

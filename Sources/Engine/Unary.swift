@@ -28,13 +28,7 @@ public func relu(_ a: Tensor) -> Tensor {
     return out.record([a]) { g in
         let (pg, (gradA, assign)) = (SharedPointer(g.data), a.gradForWriting())
         let ga = SharedPointer(gradA)
-        parallelChunks(g.count, minChunk: 8192) { r in
-            if assign {
-                for i in r { ga[i] = pa[i] > 0 ? pg[i] : 0 }
-            } else {
-                for i in r { ga[i] += pa[i] > 0 ? pg[i] : 0 }
-            }
-        }
+        parallelChunks(g.count, minChunk: 8192) { r in for i in r { ga[i] = (assign ? 0 : ga[i]) + (pa[i] > 0 ? pg[i] : 0) } }
     }
 }
 
