@@ -19,6 +19,12 @@ validation split (greedy and beam 5, all sentences, our sacreBLEU-equal BLEU) at
   `valid_every` updates after its previous validation, and at every slice's end, so runs rarely
   share a step exactly.
 
+With `"weights": ["raw", "last-3", "last-5"]` in the plan, each mark is also scored with other
+weights of the same run: "raw" the training weights an `--ema` run keeps beside their average
+(EMA off costs nothing to measure: the average never feeds back into training), "last-N" the
+mean of the raw weights of the run's N step checkpoints up to the mark (checkpoint averaging,
+`python -m tiny_translator.average`).
+
 The plan is a JSON file:
 
     {"base": "configs/tatoeba.json", "minutes": 60, "slice": 5, "valid_every": 1000,
@@ -145,11 +151,11 @@ def train(plan, out):
 BLEU = re.compile(r"^BLEU\|[^=\n]*= ([0-9.]+)", re.M)
 
 
-def score(checkpoint, tsv, beam, cache):
-    key = f"{checkpoint}|{tsv}|{beam}"
+def score(checkpoint, tsv, beam, cache, flags=()):
+    key = f"{checkpoint}|{tsv}|{beam}" + "".join(f"|{f}" for f in flags)
     if key not in cache:
         args = [str(BIN / "translate"), "--checkpoint", str(checkpoint), "--tsv", str(tsv),
-                "--quiet", "--output", os.devnull]
+                "--quiet", "--output", os.devnull] + list(flags)
         if beam > 1:
             args += ["--beam", str(beam)]
         proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
@@ -158,6 +164,26 @@ def score(checkpoint, tsv, beam, cache):
             sys.exit(f"translate failed on {checkpoint}:\n{proc.stderr[-2000:]}")
         cache[key] = float(m.group(1))
     return cache[key]
+
+
+def weights_variant(run_dir, step, path, weights):
+    """(checkpoint, translate flags) scoring other weights of the run at `step` than the ones
+    validation used: "raw" (the training weights an --ema run keeps beside their average) or
+    "last-N" (the mean of the raw weights of the run's N step checkpoints at or below `step`,
+    written once to run_dir/averaged/)."""
+    if weights == "raw":
+        return path, ["--raw-weights"]
+    m = re.fullmatch(r"last-(\d+)", weights)
+    if not m:
+        sys.exit(f'unknown weights "{weights}" in the plan: use "raw" or "last-N"')
+    sys.path.insert(0, str(ROOT / "python"))
+    from tiny_translator import average, checkpoint as ckpt
+    target = run_dir / "averaged" / f"{weights}-at-{step:08d}.safetensors"
+    if not target.exists():
+        target.parent.mkdir(exist_ok=True)
+        meta, tensors = average.average(average.last_steps(str(run_dir), int(m.group(1)), step))
+        ckpt.write(str(target), tensors, meta)
+    return target, []
 
 
 def evaluate(plan, out, tsv, beams):
@@ -179,6 +205,10 @@ def evaluate(plan, out, tsv, beams):
             for b in beams:
                 row[f"{mark} min, beam {b}"] = score(path, tsv, b, cache)
             row[f"updates at {mark} min"] = step
+            for weights in plan.get("weights", []):
+                variant, flags = weights_variant(out / r, step, path, weights)
+                for b in beams:
+                    row[f"{mark} min, beam {b}, {weights}"] = score(variant, tsv, b, cache, flags)
         if common:
             step, _, path = [c for c in found[r] if c[0] <= common][-1]
             for b in beams:
