@@ -11,5 +11,6 @@ Written from docs/CHECKPOINT.md and docs/TOKENIZER.md, not from the Swift source
 - `train_ddp`   the `torchrun` entry point (continue training, write our format back)
 - `export_ct2`  checkpoint -> CTranslate2 model directory (float32, or int8)
 - `translate_ct2` translate with a CTranslate2 model and our tokenizer, decoding as `translate`
+- `average`     checkpoint averaging: the mean of several checkpoints' weights, one file
 - `bleu`        corpus BLEU as sacreBLEU's default (what `translate --tsv` prints)
 """
