@@ -176,7 +176,8 @@ def weights_variant(run_dir, step, path, weights):
     m = re.fullmatch(r"last-(\d+)", weights)
     if not m:
         sys.exit(f'unknown weights "{weights}" in the plan: use "raw" or "last-N"')
-    sys.path.insert(0, str(ROOT / "python"))
+    if str(ROOT / "python") not in sys.path:  # NumPy only for averaging: training needs no package
+        sys.path.insert(0, str(ROOT / "python"))
     from tiny_translator import average, checkpoint as ckpt
     target = run_dir / "averaged" / f"{weights}-at-{step:08d}.safetensors"
     if not target.exists():

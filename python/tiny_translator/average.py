@@ -25,36 +25,28 @@ import numpy as np
 
 from . import checkpoint as ckpt
 
-OPTIMIZER = "adam."
-RAW = "raw."
-
-
-def model_names(entries):
-    """The model's own tensor names of a file, in file order."""
-    return [e[0] for e in entries if not e[0].startswith((OPTIMIZER, RAW))]
-
 
 def average(paths, weights="raw"):
     """(metadata, {name: mean array}) of the checkpoint files `paths` (see the module doc)."""
     if not paths:
         raise ckpt.CheckpointError("no checkpoints to average")
-    total, names, first = None, None, None
+    total, names, first_meta = None, None, None
     for path in paths:
         meta, entries, _, _ = ckpt.read_header(path)
-        ours = model_names(entries)
-        has_raw = any(e[0].startswith(RAW) for e in entries)
-        source = {n: (RAW + n if weights == "raw" and has_raw else n) for n in ours}
+        ours = [e[0] for e in entries if ckpt.is_model_tensor(e[0])]
+        has_raw = any(e[0].startswith(ckpt.RAW_PREFIX) for e in entries)
+        source = {n: (ckpt.RAW_PREFIX + n if weights == "raw" and has_raw else n) for n in ours}
         _, tensors = ckpt.read(path, names=set(source.values()))
-        if first is None:
-            first, names = (path, meta), ours
+        if total is None:
+            names, first_meta = ours, meta
             total = {n: tensors[source[n]].astype(np.float64) for n in ours}
             continue
         for key in ("model_config", "tokenizers"):
-            if meta.get(key) != first[1].get(key):
-                raise ckpt.CheckpointError(f"{path}: its {key} differs from {first[0]}'s; only checkpoints of one model "
+            if meta.get(key) != first_meta.get(key):
+                raise ckpt.CheckpointError(f"{path}: its {key} differs from {paths[0]}'s; only checkpoints of one model "
                                            "(one run, or runs with the same config and tokenizers) can be averaged")
         if ours != names:
-            raise ckpt.CheckpointError(f"{path}: its tensors differ from {first[0]}'s")
+            raise ckpt.CheckpointError(f"{path}: its tensors differ from {paths[0]}'s")
         for n in ours:
             total[n] += tensors[source[n]]
     meta = {k: v for k, v in meta.items() if k not in ckpt.RESERVED}

@@ -22,6 +22,15 @@ import numpy as np
 FORMAT = "tiny-translator/1"
 RESERVED = ("format", "checksums", "header_crc32")
 STEP_FILE = re.compile(r"step-([0-9]+)\.safetensors")
+# Tensors a file holds beside the model's own (§3): Adam's moments and the raw training weights.
+OPTIMIZER_PREFIX = "adam."
+RAW_PREFIX = "raw."
+
+
+def is_model_tensor(name):
+    """Whether `name` is one of the model's own tensors (what inference uses), not Adam's
+    moments (`adam.m.*`, `adam.v.*`) or the raw weights of a run with `--ema` (`raw.*`)."""
+    return not name.startswith((OPTIMIZER_PREFIX, RAW_PREFIX))
 
 
 class CheckpointError(Exception):

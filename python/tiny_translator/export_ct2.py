@@ -116,7 +116,7 @@ def convert(checkpoint_path, out_dir, quantization=None, force=False):
 
     path = ckpt.resolve(str(checkpoint_path))
     meta, tensors = ckpt.read(path)
-    model_names = {n: t for n, t in tensors.items() if not n.startswith(("adam.", "raw."))}
+    model_names = {n: t for n, t in tensors.items() if ckpt.is_model_tensor(n)}
 
     class _Converter(ctranslate2.converters.Converter):
         def _load(self):
