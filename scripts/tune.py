@@ -117,6 +117,7 @@ def run_slice(plan, run, out, minutes, log):
     r1 = os.times()
     own = (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system)
     other = max(0.0, (machine_busy() - busy0) / hz - own) / wall
+    run_dir.mkdir(parents=True, exist_ok=True)  # train may refuse its flags before making it
     (run_dir / "train.log").open("a").write(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         sys.exit(f"train failed for {run['name']} (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
