@@ -42,8 +42,13 @@ public struct ParsedFlags: Sendable {
     public private(set) var positionals: [String] = []
     /// Notes for the user about how the command line was read, e.g. a deprecated spelling.
     public private(set) var notes: [String] = []
+    /// Flags whose value came from `--config` and was not given again on the command line: a
+    /// tool whose flags overlap (`--layers` and `--encoder-layers`) lets the command line's win.
+    public private(set) var fromConfigFile: Set<String> = []
 
     public func has(_ name: String) -> Bool { values[name] != nil || switches.contains(name) }
+    /// Whether `name` was given on the command line itself (not only in the `--config` file).
+    public func onCommandLine(_ name: String) -> Bool { has(name) && !fromConfigFile.contains(name) }
     public func string(_ name: String) -> String? { values[name] }
     /// A switch's state: true (`--NAME`), false (`--no-NAME` or `false` in the config), nil (not given).
     public func switchState(_ name: String) -> Bool? {
@@ -77,9 +82,11 @@ public struct ParsedFlags: Sendable {
 
     mutating func set(_ name: String, _ value: String?) {
         if let value { values[name] = value } else { switches.insert(name); switchedOff.remove(name) }
+        fromConfigFile.remove(name)
     }
 
-    mutating func switchOff(_ name: String) { switches.remove(name); switchedOff.insert(name) }
+    mutating func switchOff(_ name: String) { switches.remove(name); switchedOff.insert(name); fromConfigFile.remove(name) }
+    mutating func markFromConfigFile(_ name: String) { fromConfigFile.insert(name) }
     mutating func addPositional(_ s: String) { positionals.append(s) }
     mutating func addNote(_ s: String) { if !notes.contains(s) { notes.append(s) } }
 }
@@ -183,6 +190,7 @@ public struct FlagParser: Sendable {
             default:
                 throw UsageError("\(name): setting '\(key)' must be " + (f.value == nil ? "true or false (it is a switch)" : "a number or a string (\(f.value!))"))
             }
+            parsed.markFromConfigFile(f.name)
         }
     }
 

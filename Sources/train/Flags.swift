@@ -73,16 +73,16 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out DI
 /// would be ignored.
 func makeConfig(_ f: ParsedFlags, base: TrainConfig = TrainConfig()) throws -> TrainConfig {
     var c = base
-    if f.has("data") && (f.has("source") || f.has("target")) { throw UsageError("give either --data or --source/--target, not both") }
-    if f.has("source") != f.has("target") { throw UsageError("--source and --target go together: give both files") }
-    if let data = f.string("data") { (c.data, c.source, c.target) = (data, nil, nil) }
-    if let s = f.string("source"), let t = f.string("target") { (c.data, c.source, c.target) = (nil, s, t) }
-    if f.has("valid") && (f.has("valid-source") || f.has("valid-target")) {
-        throw UsageError("give either --valid or --valid-source/--valid-target, not both")
+    switch try alternative(f, "data", or: ("source", "target")) {
+    case .one(let data): (c.data, c.source, c.target) = (data, nil, nil)
+    case .pair(let s, let t): (c.data, c.source, c.target) = (nil, s, t)
+    case nil: break
     }
-    if f.has("valid-source") != f.has("valid-target") { throw UsageError("--valid-source and --valid-target go together: give both files") }
-    if let v = f.string("valid") { (c.valid, c.validSource, c.validTarget) = (v, nil, nil) }
-    if let s = f.string("valid-source"), let t = f.string("valid-target") { (c.valid, c.validSource, c.validTarget) = (nil, s, t) }
+    switch try alternative(f, "valid", or: ("valid-source", "valid-target")) {
+    case .one(let v): (c.valid, c.validSource, c.validTarget) = (v, nil, nil)
+    case .pair(let s, let t): (c.valid, c.validSource, c.validTarget) = (nil, s, t)
+    case nil: break
+    }
     for (flag, path) in [("data", c.data), ("source", c.source), ("target", c.target), ("valid", c.valid),
                          ("valid-source", c.validSource), ("valid-target", c.validTarget)] where path == "-" {
         throw UsageError("--\(flag) - (standard input) is not possible: train reads its corpus again on --resume, so it needs a file; save the input to a file first")
@@ -109,12 +109,24 @@ func makeConfig(_ f: ParsedFlags, base: TrainConfig = TrainConfig()) throws -> T
     var m = c.model
     m.modelDim = try f.int("model-dim", atLeast: 1) ?? m.modelDim
     m.heads = try f.int("heads", atLeast: 1) ?? m.heads
-    if f.has("layers") && f.has("encoder-layers") && f.has("decoder-layers") {
+    // The command line beats the --config file (configs/tatoeba.json says "layers": 3, and
+    // `--encoder-layers 4 --decoder-layers 2` must still give 4+2); within one of them the
+    // side's own flag beats --layers.
+    let depth = ["layers", "encoder-layers", "decoder-layers"]
+    if depth.allSatisfy(f.onCommandLine) {
         throw UsageError("--layers would do nothing with both --encoder-layers and --decoder-layers: drop one")
     }
+    if depth.allSatisfy(f.has) && !depth.contains(where: f.onCommandLine) {
+        throw UsageError("\(f.string("config") ?? "the config file"): \"layers\" would do nothing with both \"encoder-layers\" and \"decoder-layers\": drop one")
+    }
     let layers = try f.int("layers", atLeast: 0)
-    m.encoderLayers = try f.int("encoder-layers", atLeast: 0) ?? layers ?? m.encoderLayers
-    m.decoderLayers = try f.int("decoder-layers", atLeast: 0) ?? layers ?? m.decoderLayers
+    func side(_ flag: String) throws -> Int? {
+        let own = try f.int(flag, atLeast: 0)
+        if f.onCommandLine(flag) { return own }
+        return f.onCommandLine("layers") ? layers : own ?? layers
+    }
+    m.encoderLayers = try side("encoder-layers") ?? m.encoderLayers
+    m.decoderLayers = try side("decoder-layers") ?? m.decoderLayers
     // d_ff follows d_model unless given: 4 x the new width when only --model-dim is.
     m.feedForwardDim = try f.int("ff-dim", atLeast: 1) ?? (f.has("model-dim") ? 4 * m.modelDim : m.feedForwardDim)
     m.dropout = Float(try f.double("dropout", in: 0...0.95) ?? Double(m.dropout))
@@ -156,6 +168,28 @@ func makeConfig(_ f: ParsedFlags, base: TrainConfig = TrainConfig()) throws -> T
         throw UsageError("say when to stop: --steps N, --epochs N or --minutes M")
     }
     return c
+}
+
+/// A corpus given one of two ways: one TSV file, or a pair of plain-text files.
+enum Alternative { case one(String), pair(String, String) }
+
+/// Which way the run's corpus (`one`, e.g. --data) or its `pair` (--source/--target) is given:
+/// the command line's way beats the --config file's (configs/tatoeba.json names a --data file,
+/// and `--source a.en --target a.fr` on top of it trains on those); both ways at one level are
+/// refused. nil: neither is given.
+func alternative(_ f: ParsedFlags, _ one: String, or pair: (String, String)) throws -> Alternative? {
+    let (a, b) = pair
+    func given(_ level: (String) -> Bool) -> (one: Bool, pair: Bool) { (level(one), level(a) || level(b)) }
+    let cli = given(f.onCommandLine), any = given(f.has)
+    if (cli.one && cli.pair) || (!cli.one && !cli.pair && any.one && any.pair) {
+        throw UsageError("give either --\(one) or --\(a)/--\(b), not both")
+    }
+    let usePair = cli.pair || (!cli.one && any.pair)
+    if usePair {
+        guard let s = f.string(a), let t = f.string(b) else { throw UsageError("--\(a) and --\(b) go together: give both files") }
+        return .pair(s, t)
+    }
+    return f.string(one).map(Alternative.one)
 }
 
 /// The settings `--resume` keeps from the run (everything but the stopping and saving flags and

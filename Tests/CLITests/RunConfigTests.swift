@@ -48,6 +48,56 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(printed.stdout, try String(contentsOf: configURL, encoding: .utf8))
     }
 
+    /// The command line beats the config file also where flags overlap: configs/tatoeba.json
+    /// says "layers": 3, and `--encoder-layers 4 --decoder-layers 2` on top of it is 4+2 (it
+    /// was refused as if --layers had been typed), while a saved 4+2 run's config.json under
+    /// `--layers 1` is 1+1.
+    func testDepthFlagsOnTheCommandLineOverrideTheConfigFilesDepth() throws {
+        let dir = try Scratch.directory(self)
+        let data = try Scratch.write(Fixture.tsv(), to: dir, "train.tsv")
+        func depth(config json: String, _ extra: [String], run: String) throws -> (encoder: Int?, decoder: Int?) {
+            let config = try Scratch.write(json, to: dir, run + ".json")
+            let out = dir.appendingPathComponent(run)
+            var flags = Fixture.trainFlags(data: data, out: out.path, steps: 1, validEvery: 1)
+            let i = try XCTUnwrap(flags.firstIndex(of: "--layers"))
+            flags.removeSubrange(i...(i + 1))
+            let r = try CLI.run("train", ["--config", config] + flags + extra, in: dir)
+            XCTAssertEqual(r.status, 0, "\(r)")
+            let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any]
+            let layers = saved?["layers"] as? Int
+            return ((saved?["encoder-layers"] as? Int) ?? layers, (saved?["decoder-layers"] as? Int) ?? layers)
+        }
+        let sides = try depth(config: #"{"layers": 3}"#, ["--encoder-layers", "2", "--decoder-layers", "1"], run: "sides")
+        XCTAssertEqual(sides.encoder, 2)
+        XCTAssertEqual(sides.decoder, 1)
+        let both = try depth(config: #"{"encoder-layers": 2, "decoder-layers": 3}"#, ["--layers", "1"], run: "both")
+        XCTAssertEqual(both.encoder, 1)
+        XCTAssertEqual(both.decoder, 1)
+        let mixed = try depth(config: #"{"layers": 2}"#, ["--decoder-layers", "1"], run: "mixed")
+        XCTAssertEqual(mixed.encoder, 2, "the file's --layers still sets the side the command line leaves alone")
+        XCTAssertEqual(mixed.decoder, 1)
+    }
+
+    /// Likewise the corpus: a config file's --data gives way to --source/--target on the
+    /// command line (and the reverse); both ways in one place stay refused.
+    func testCorpusOnTheCommandLineOverridesTheConfigFilesCorpus() throws {
+        let dir = try Scratch.directory(self)
+        let lines = Fixture.tsv().split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 1) }
+        let source = try Scratch.write(lines.map { $0[0] }.joined(separator: "\n") + "\n", to: dir, "c.en")
+        let target = try Scratch.write(lines.map { $0[1] }.joined(separator: "\n") + "\n", to: dir, "c.fr")
+        let config = try Scratch.write(#"{"data": "absent.tsv"}"#, to: dir, "c.json")
+        let out = dir.appendingPathComponent("pair")
+        var flags = Fixture.trainFlags(data: "", out: out.path, steps: 1, validEvery: 1)
+        flags.removeSubrange(0..<2)  // --data
+        let r = try CLI.run("train", ["--config", config, "--source", source, "--target", target] + flags, in: dir)
+        XCTAssertEqual(r.status, 0, "\(r)")
+        let saved = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any])
+        XCTAssertEqual(saved["source"] as? String, source)
+        XCTAssertNil(saved["data"])
+        let both = try Scratch.write(#"{"data": "absent.tsv", "source": "a.en", "target": "a.fr"}"#, to: dir, "both.json")
+        assertFails(try CLI.run("train", ["--config", both] + flags, in: dir), status: 2, mentions: ["either --data or --source/--target"])
+    }
+
     func testConfigFilesNameTheBadSetting() throws {
         let dir = try Scratch.directory(self)
         let bad = try Scratch.write(#"{"modelDim": 64, "steps": 2}"#, to: dir, "old.json")

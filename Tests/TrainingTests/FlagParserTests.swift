@@ -41,6 +41,14 @@ final class FlagParserTests: XCTestCase {
         XCTAssertEqual(overridden.switchState("tie"), true)
         XCTAssertEqual(overridden.switchState("quiet"), false)
         XCTAssertEqual(try overridden.double("lr"), 0.001)
+
+        // Which flags the command line itself gave, for tools whose flags overlap.
+        XCTAssertFalse(fromFile.onCommandLine("lr"), "from the file only")
+        XCTAssertTrue(fromFile.has("lr"))
+        XCTAssertTrue(overridden.onCommandLine("lr"))
+        XCTAssertTrue(overridden.onCommandLine("tie"))
+        XCTAssertFalse(try parser.parse(["--config", path, "--no-tie"]).onCommandLine("quiet"))
+        XCTAssertFalse(try parser.parse(["--config", path]).onCommandLine("tie"), "a switch the file turned off was not given")
     }
 
     func testNoPrefixOnlyNegatesSwitches() throws {
