@@ -73,16 +73,8 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out DI
 /// would be ignored.
 func makeConfig(_ f: ParsedFlags, base: TrainConfig = TrainConfig()) throws -> TrainConfig {
     var c = base
-    switch try alternative(f, "data", or: ("source", "target")) {
-    case .one(let data): (c.data, c.source, c.target) = (data, nil, nil)
-    case .pair(let s, let t): (c.data, c.source, c.target) = (nil, s, t)
-    case nil: break
-    }
-    switch try alternative(f, "valid", or: ("valid-source", "valid-target")) {
-    case .one(let v): (c.valid, c.validSource, c.validTarget) = (v, nil, nil)
-    case .pair(let s, let t): (c.valid, c.validSource, c.validTarget) = (nil, s, t)
-    case nil: break
-    }
+    if let corpus = try alternative(f, "data", or: ("source", "target")) { (c.data, c.source, c.target) = corpus }
+    if let valid = try alternative(f, "valid", or: ("valid-source", "valid-target")) { (c.valid, c.validSource, c.validTarget) = valid }
     for (flag, path) in [("data", c.data), ("source", c.source), ("target", c.target), ("valid", c.valid),
                          ("valid-source", c.validSource), ("valid-target", c.validTarget)] where path == "-" {
         throw UsageError("--\(flag) - (standard input) is not possible: train reads its corpus again on --resume, so it needs a file; save the input to a file first")
@@ -170,26 +162,21 @@ func makeConfig(_ f: ParsedFlags, base: TrainConfig = TrainConfig()) throws -> T
     return c
 }
 
-/// A corpus given one of two ways: one TSV file, or a pair of plain-text files.
-enum Alternative { case one(String), pair(String, String) }
-
-/// Which way the run's corpus (`one`, e.g. --data) or its `pair` (--source/--target) is given:
-/// the command line's way beats the --config file's (configs/tatoeba.json names a --data file,
-/// and `--source a.en --target a.fr` on top of it trains on those); both ways at one level are
-/// refused. nil: neither is given.
-func alternative(_ f: ParsedFlags, _ one: String, or pair: (String, String)) throws -> Alternative? {
+/// A corpus given one of two ways, one TSV file (`one`, e.g. --data) or a `pair` of plain-text
+/// files (--source/--target), as (one, first, second) with the other way nil; nil when neither
+/// is given. The command line's way beats the --config file's (configs/tatoeba.json names a
+/// --data file, and `--source a.en --target a.fr` on top of it trains on those); both ways at
+/// one level are refused.
+func alternative(_ f: ParsedFlags, _ one: String, or pair: (String, String)) throws -> (String?, String?, String?)? {
     let (a, b) = pair
     func given(_ level: (String) -> Bool) -> (one: Bool, pair: Bool) { (level(one), level(a) || level(b)) }
     let cli = given(f.onCommandLine), any = given(f.has)
     if (cli.one && cli.pair) || (!cli.one && !cli.pair && any.one && any.pair) {
         throw UsageError("give either --\(one) or --\(a)/--\(b), not both")
     }
-    let usePair = cli.pair || (!cli.one && any.pair)
-    if usePair {
-        guard let s = f.string(a), let t = f.string(b) else { throw UsageError("--\(a) and --\(b) go together: give both files") }
-        return .pair(s, t)
-    }
-    return f.string(one).map(Alternative.one)
+    guard cli.pair || (!cli.one && any.pair) else { return f.string(one).map { ($0, nil, nil) } }
+    guard let s = f.string(a), let t = f.string(b) else { throw UsageError("--\(a) and --\(b) go together: give both files") }
+    return (nil, s, t)
 }
 
 /// The settings `--resume` keeps from the run (everything but the stopping and saving flags and
