@@ -17,7 +17,9 @@ validation split (greedy and beam 5, all sentences, our sacreBLEU-equal BLEU) at
 - equal updates: the fewest updates any run of the plan reached; each run is scored at its last
   kept checkpoint at or below that count (the table gives each run's updates). `train` validates
   `valid_every` updates after its previous validation, and at every slice's end, so runs rarely
-  share a step exactly.
+  share a step exactly;
+- equal tokens, when the runs' batch sizes differ (then equal updates means unequal data): the
+  fewest tokens seen any run reached, each run at its last checkpoint at or below.
 
 With `"weights": ["raw", "last-3", "last-5"]` in the plan, each mark is also scored with other
 weights of the same run: "raw" the training weights an `--ema` run keeps beside their average
@@ -80,12 +82,19 @@ def checkpoint_state(path):
 
 
 def checkpoints(run_dir):
-    """(step, train_seconds, path) of every step checkpoint of a run, by step."""
+    """(step, train_seconds, tokens_seen, path) of every step checkpoint of a run, by step."""
     out = []
     for p in sorted(run_dir.glob("step-*.safetensors")):
         state, _ = checkpoint_state(p)
-        out.append((state["step"], state["trainSeconds"], p))
+        out.append((state["step"], state["trainSeconds"], state["tokensSeen"], p))
     return out
+
+
+def at_or_below(found, field, limit):
+    """The last of a run's checkpoints (as `checkpoints` lists them) whose `field` (0 updates,
+    2 tokens seen) is at most `limit`, or None: where runs compare at equal updates or tokens."""
+    below = [c for c in found if c[field] <= limit]
+    return below[-1] if below else None
 
 
 def machine_busy():
@@ -99,7 +108,7 @@ def run_slice(plan, run, out, minutes, log):
     run_dir = out / run["name"]
     resume = any(run_dir.glob("step-*.safetensors"))
     if resume:
-        done = max(s for _, s, _ in checkpoints(run_dir))
+        done = max(s for _, s, _, _ in checkpoints(run_dir))
         if done >= minutes * 60 - 1:
             return None  # this slice was trained in an earlier invocation
     args = [str(BIN / "train"), "--out", str(run_dir), "--minutes", str(minutes), "--quiet",
@@ -193,17 +202,20 @@ def evaluate(plan, out, tsv, beams):
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     runs = [r["name"] for r in plan["runs"]]
     found = {r: checkpoints(out / r) for r in runs}
-    common = min(max((s for s, _, _ in found[r]), default=0) for r in runs)
+    common = min(max((c[0] for c in found[r]), default=0) for r in runs)
+    # Runs with different batch sizes see different data in the same updates: compare them
+    # also at equal tokens seen (the fewest any run reached).
+    batches = {checkpoint_state(found[r][-1][3])[1]["batchTokens"] for r in runs if found[r]}
+    common_tokens = min(max((c[2] for c in found[r]), default=0) for r in runs) if len(batches) > 1 else 0
     rows = []
     for r in runs:
         row = {"run": r}
-        _, cfg = checkpoint_state(found[r][-1][2])
         row["updates"] = found[r][-1][0]
         for mark in plan.get("marks", [plan["minutes"]]):
             at = [c for c in found[r] if c[1] >= mark * 60 - 1]
             if not at:
                 continue
-            step, _, path = at[0]
+            step, _, _, path = at[0]
             for b in beams:
                 row[f"{mark} min, beam {b}"] = score(path, tsv, b, cache)
             row[f"updates at {mark} min"] = step
@@ -211,11 +223,17 @@ def evaluate(plan, out, tsv, beams):
                 variant, flags = weights_variant(out / r, step, path, weights)
                 for b in beams:
                     row[f"{mark} min, beam {b}, {weights}"] = score(variant, tsv, b, cache, flags)
-        if common:
-            step, _, path = [c for c in found[r] if c[0] <= common][-1]
+        if common and at_or_below(found[r], 0, common):
+            step, _, _, path = at_or_below(found[r], 0, common)
             for b in beams:
                 row[f"≤ {common} updates, beam {b}"] = score(path, tsv, b, cache)
             row[f"updates (≤ {common})"] = step
+        if common_tokens and at_or_below(found[r], 2, common_tokens):
+            step, _, tokens, path = at_or_below(found[r], 2, common_tokens)
+            for b in beams:
+                row[f"≤ {common_tokens} tokens, beam {b}"] = score(path, tsv, b, cache)
+            row[f"updates (≤ {common_tokens} tokens)"] = step
+            row[f"tokens (≤ {common_tokens})"] = tokens
         cache_path.write_text(json.dumps(cache, indent=1))
         rows.append(row)
     sitting = [json.loads(l) for l in (out / "sitting.jsonl").read_text().splitlines()]
