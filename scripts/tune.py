@@ -223,13 +223,13 @@ def evaluate(plan, out, tsv, beams):
                 variant, flags = weights_variant(out / r, step, path, weights)
                 for b in beams:
                     row[f"{mark} min, beam {b}, {weights}"] = score(variant, tsv, b, cache, flags)
-        if common and at_or_below(found[r], 0, common):
-            step, _, _, path = at_or_below(found[r], 0, common)
+        if common and (hit := at_or_below(found[r], 0, common)):
+            step, _, _, path = hit
             for b in beams:
                 row[f"≤ {common} updates, beam {b}"] = score(path, tsv, b, cache)
             row[f"updates (≤ {common})"] = step
-        if common_tokens and at_or_below(found[r], 2, common_tokens):
-            step, _, tokens, path = at_or_below(found[r], 2, common_tokens)
+        if common_tokens and (hit := at_or_below(found[r], 2, common_tokens)):
+            step, _, tokens, path = hit
             for b in beams:
                 row[f"≤ {common_tokens} tokens, beam {b}"] = score(path, tsv, b, cache)
             row[f"updates (≤ {common_tokens} tokens)"] = step
