@@ -41,7 +41,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out DI
     Flag("clip-norm", "X", "Clip the global gradient norm (default 1.0; 0 = off).", group: "Optimisation"),
     Flag("label-smoothing", "E", "Label smoothing epsilon (default 0.1).", group: "Optimisation"),
     Flag("batch-tokens", "N", "Tokens per batch incl. padding, source + target (default 4096).", group: "Optimisation"),
-    Flag("ema", "DECAY", "Average the weights (exponential moving average); validation, best.safetensors and translate use the average, the raw weights are kept too (default 0.999; 0 = off).", group: "Optimisation"),
+    Flag("ema", "DECAY", "Average the weights (exponential moving average); validation, best.safetensors and translate use the average, the raw weights are kept too (default 0.999; 0 = off). The decay after update t is min(DECAY, (1+t)/(10+t)), so DECAY takes over only from update (10 DECAY - 1)/(1 - DECAY): 8,990 for 0.999, 17,990 for 0.9995.", group: "Optimisation"),
     Flag("seed", "N", "Seed for initialisation, data order and dropout (default 1).", group: "Optimisation"),
 
     Flag("steps", "N", "Stop after N updates in total.", group: "Stopping and saving"),

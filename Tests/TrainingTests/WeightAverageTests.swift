@@ -20,6 +20,21 @@ final class WeightAverageTests: XCTestCase {
         for j in 0..<3 { XCTAssertEqual(Double(avg.average[0].data[j]), expected[j], accuracy: 1e-5) }
     }
 
+    /// The cap d takes over from update (10d − 1)/(1 − d) on, as the `--ema` help and
+    /// docs/RESULTS.md say: 8,990 for 0.999 and 17,990 for 0.9995. Before that both decays are
+    /// the warm-up's, so a 0.9995 run and a 0.999 run hold the same average up to update 8,990.
+    func testDecayCapTakesOverAtStatedUpdate() {
+        let w = Tensor(shape: [1], values: [0])
+        for (cap, from) in [(0.999, 8_990), (0.9995, 17_990)] {
+            let avg = WeightAverage([("w", w)], decay: cap)
+            XCTAssertLessThan(avg.decay(at: from - 1), cap)
+            XCTAssertEqual(avg.decay(at: from), cap)
+        }
+        let low = WeightAverage([("w", w)], decay: 0.999), high = WeightAverage([("w", w)], decay: 0.9995)
+        XCTAssertEqual(low.decay(at: 8_989), high.decay(at: 8_989))
+        XCTAssertLessThan(low.decay(at: 8_991), high.decay(at: 8_991))
+    }
+
     /// `swapped` shows the average inside the closure and gives the raw weights back after it,
     /// also when the closure throws.
     func testSwappedRestoresRawWeights() {
