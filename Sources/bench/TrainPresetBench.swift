@@ -26,7 +26,7 @@ func benchTrainPreset(_ bench: Bench) {
         let config = ModelConfig(sourceVocabSize: vocab, targetVocabSize: vocab, modelDim: 128, heads: 4, encoderLayers: 3,
                                  decoderLayers: 3, feedForwardDim: 512, dropout: 0.1, maxLength: 256, tieOutputEmbedding: true)
         let model = Transformer(config, seed: 1)
-        let adam = Adam(model.parameters(), config: OptimizerConfig(learningRate: 3e-3, warmupSteps: 400))
+        let adam = Adam(model.parameters(), config: TrainConfig().optimizer)
         let average = WeightAverage(model.parameters(), decay: 0.999)
         var (tokens, loss) = (0, Float(0))
         var before = CPUSample.now()

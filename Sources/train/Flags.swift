@@ -37,7 +37,7 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out DI
     Flag("tie-output", nil, "The target embedding is the output projection (default on; --no-tie-output gives it its own).", group: "Model"),
 
     Flag("lr", "RATE", "Peak learning rate after warm-up (default 0.003).", group: "Optimisation"),
-    Flag("warmup", "N", "Linear warm-up steps, then 1/sqrt(step) decay (default 400).", group: "Optimisation"),
+    Flag("warmup", "N", "Linear warm-up steps, then 1/sqrt(step) decay (default 1000).", group: "Optimisation"),
     Flag("clip-norm", "X", "Clip the global gradient norm (default 1.0; 0 = off).", group: "Optimisation"),
     Flag("label-smoothing", "E", "Label smoothing epsilon (default 0.1).", group: "Optimisation"),
     Flag("batch-tokens", "N", "Tokens per batch incl. padding, source + target (default 4096).", group: "Optimisation"),

@@ -32,7 +32,7 @@ final class DefaultsTests: XCTestCase {
         XCTAssertEqual(run.model["tieOutputEmbedding"] as? Bool, true, "\(run.config)")
         XCTAssertEqual(run.config["emaDecay"] as? Double, 0.999, "\(run.config)")
         XCTAssertEqual(run.optimizer["learningRate"] as? Double, 0.003, "\(run.config)")
-        XCTAssertEqual(run.optimizer["warmupSteps"] as? Int, 400, "\(run.config)")
+        XCTAssertEqual(run.optimizer["warmupSteps"] as? Int, 1000, "\(run.config)")
         XCTAssertFalse(run.tensorNames.contains("output.weight"), "a tied model has no separate output projection")
         XCTAssertTrue(run.tensorNames.contains { $0.hasPrefix("raw.") }, "with averaging the raw weights are saved too")
     }
