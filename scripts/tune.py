@@ -35,7 +35,10 @@ The plan is a JSON file:
               {"name": "untied", "flags": {"tie-output": false}},
               {"name": "preset-seed2", "flags": {"seed": 2}}]}
 
-`flags` are `train` flags without the dashes (false turns a switch off: `--no-NAME`). Usage:
+`flags` are `train` flags without the dashes (false turns a switch off: `--no-NAME`). Flags at
+the plan's top level apply to every run (a run's own flags win): a plan that pins a setting the
+base config has since changed, e.g. `"flags": {"warmup": 400}`, still measures what it measured.
+Usage:
 
     scripts/tune.py PLAN.json --out runs/tune-1            # train (resumable: run it again to continue)
     scripts/tune.py PLAN.json --out runs/tune-1 --evaluate  # score and write runs/tune-1/table.md
@@ -59,6 +62,11 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = ROOT / ".build" / "release"
+
+
+def run_flags(plan, run):
+    """The `train` flags of one run: the plan's own, then the run's, which win."""
+    return {**plan.get("flags", {}), **run.get("flags", {})}
 
 
 def flag_args(flags):
@@ -117,7 +125,7 @@ def run_slice(plan, run, out, minutes, log):
     if resume:
         args.append("--resume")
     else:
-        args += ["--config", str(ROOT / plan["base"])] + flag_args(run.get("flags", {}))
+        args += ["--config", str(ROOT / plan["base"])] + flag_args(run_flags(plan, run))
     hz = os.sysconf("SC_CLK_TCK")
     busy0, t0 = machine_busy(), time.monotonic()
     r0 = os.times()

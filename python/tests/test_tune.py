@@ -30,3 +30,13 @@ def test_equal_tokens_compares_by_data_seen_not_by_updates():
 def test_nothing_at_or_below_is_none_not_an_error():
     assert tune.at_or_below(LARGE_BATCH, 2, 3_000_000) is None
     assert tune.at_or_below([], 0, 1000) is None
+
+
+def test_plan_flags_apply_to_every_run_and_a_runs_own_flags_win():
+    # the older plans pin the warm-up the preset had when they ran
+    plan = {"flags": {"warmup": 400}, "runs": [{"name": "preset"},
+                                                {"name": "w1000", "flags": {"warmup": 1000, "ema": 0.9995}}]}
+    assert tune.run_flags(plan, plan["runs"][0]) == {"warmup": 400}
+    assert tune.run_flags(plan, plan["runs"][1]) == {"warmup": 1000, "ema": 0.9995}
+    assert tune.flag_args(tune.run_flags(plan, plan["runs"][0])) == ["--warmup", "400"]
+    assert tune.run_flags({"runs": []}, {"name": "x"}) == {}
