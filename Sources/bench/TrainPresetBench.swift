@@ -14,29 +14,31 @@ import Training
 func benchTrainPreset(_ bench: Bench) {
     guard bench.wants("train_preset") else { return }
     let (warmup, steps) = bench.options.quick ? (1, 4) : (3, 30)
+    // `train`'s defaults, read once, so the bench measures the preset users get and cannot drift.
+    let preset = TrainConfig()
     var rng = SplitMix64(seed: 7)
     let vocab = 4000
     func sentence() -> [Int32] { (0..<(3 + rng.next(below: 22))).map { _ in Int32(4 + rng.next(below: vocab - 4)) } }
     let pairs = (0..<6000).map { _ in TokenizedPair(source: sentence(), target: sentence()) }
-    guard let batcher = try? Batcher(pairs: pairs, config: BatchConfig(maxTokens: 4096, maxLength: 255, seed: 1)) else { return }
+    guard let batcher = try? Batcher(pairs: pairs, config: BatchConfig(maxTokens: preset.batchTokens, maxLength: 255, seed: 1)) else { return }
     let batches = Array(batcher.batches(epoch: 0).prefix(warmup + steps))
     for threads in bench.options.threads {
         bench.waitForIdle()
         Threads.count = threads
-        let config = ModelConfig(sourceVocabSize: vocab, targetVocabSize: vocab, modelDim: 128, heads: 4, encoderLayers: 3,
-                                 decoderLayers: 3, feedForwardDim: 512, dropout: 0.1, maxLength: 256, tieOutputEmbedding: true)
+        var config = preset.model
+        (config.sourceVocabSize, config.targetVocabSize) = (vocab, vocab)
         let model = Transformer(config, seed: 1)
-        let adam = Adam(model.parameters(), config: TrainConfig().optimizer)
-        let average = WeightAverage(model.parameters(), decay: 0.999)
+        let adam = Adam(model.parameters(), config: preset.optimizer)
+        let average = preset.emaDecay.map { WeightAverage(model.parameters(), decay: $0) }  // nil: averaging off
         var (tokens, loss) = (0, Float(0))
         var before = CPUSample.now()
         for (i, batch) in batches.enumerated() {
             if i == warmup { before = CPUSample.now() }
-            let ce = model.loss(batch.tokens, labelSmoothing: 0.1, ForwardContext(training: true, seed: UInt64(i)))
+            let ce = model.loss(batch.tokens, labelSmoothing: preset.labelSmoothing, ForwardContext(training: true, seed: UInt64(i)))
             ce.loss.backward()
             _ = adam.gradientNorm()
             adam.update(lr: 1e-3)
-            average.update(step: i + 1)
+            average?.update(step: i + 1)
             loss = ce.loss.item
             if i >= warmup { tokens += batch.sourceTokens + batch.targetTokens }
         }
