@@ -33,8 +33,8 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// 4 heads, 3 + 3 layers, d_ff 512, target embedding reused as the output projection.
     public var model = ModelConfig(sourceVocabSize: 0, targetVocabSize: 0, tieOutputEmbedding: true, padding: SpecialTokens.pad)
     /// Adam and the learning-rate schedule: peak 0.003 after 1,000 warm-up updates, then
-    /// 0.003·√(1000/t). 30 minutes on 2 cores are ~8,000 updates, so the usual 4,000-step
-    /// warm-up would take half of them; 1,000 beat 400 by ~1 BLEU at 30 and 60 minutes
+    /// 0.003·√(1000/t). 30 minutes on 2 cores are 6,000–8,000 updates, so the usual 4,000-step
+    /// warm-up would take half or more; 1,000 beat 400 by ~1 BLEU at 30 and 60 minutes
     /// (docs/RESULTS.md, the warm-up sitting).
     public var optimizer = OptimizerConfig(learningRate: 3e-3, warmupSteps: 1000)
     /// Token budget per batch (source + target tokens incl. padding), e.g. 4096.
