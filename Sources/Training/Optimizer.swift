@@ -15,6 +15,11 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     public var epsilon: Double = 1e-9
     /// Clip the global gradient norm to this, e.g. 1.0; 0 turns clipping off.
     public var clipNorm: Double = 1.0
+    /// Lower the rate linearly to zero over this last fraction of the run, e.g. 0.2 (the last
+    /// fifth of `--minutes` or `--steps`); nil or 0 = off. Why: a run with a known budget ends
+    /// best with its rate annealed to zero (warm-up, stable, decay: Hägele et al. 2024), which
+    /// the 1/√step tail never reaches.
+    public var cooldown: Double?
 
     /// The defaults above.
     public init() {}
@@ -25,10 +30,19 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         self.warmupSteps = warmupSteps
     }
 
-    /// Learning rate at `step` (1-based): linear warm-up to the peak, then inverse square root.
-    public func rate(at step: Int) -> Double {
+    /// Learning rate at `step` (1-based): linear warm-up to the peak, then inverse square root;
+    /// times `cooldownFactor(progress:)` when `progress` (the share of the run done, 0...1) is
+    /// given.
+    public func rate(at step: Int, progress: Double = 0) -> Double {
         let s = Double(max(1, step)), w = Double(max(1, warmupSteps))
-        return learningRate * min(s / w, (w / s).squareRoot())
+        return learningRate * min(s / w, (w / s).squareRoot()) * cooldownFactor(progress: progress)
+    }
+
+    /// 1 until the last `cooldown` share of the run, then falling linearly to 0 at its end
+    /// (progress 1); always 1 when `cooldown` is nil or 0.
+    public func cooldownFactor(progress: Double) -> Double {
+        guard let c = cooldown, c > 0 else { return 1 }
+        return min(1, max(0, (1 - progress) / c))
     }
 }
 

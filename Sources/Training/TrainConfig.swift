@@ -47,6 +47,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var epochs: Int?
     /// Stop after this many minutes of training (total, across resumes), e.g. 30; nil = no limit.
     public var minutes: Double?
+    /// The run length the learning-rate cooldown (`optimizer.cooldown`) plans for, in minutes of
+    /// training, when it is not `minutes`: for a run trained in pieces with `--resume --minutes`
+    /// (scripts/tune.py), whose `minutes` is where the current piece stops. nil = `minutes`.
+    public var scheduleMinutes: Double?
     /// Keep an exponential moving average of the weights with this decay cap, e.g. 0.999;
     /// validation, `best` and `translate` then use the average. nil or 0 = off.
     public var emaDecay: Double? = 0.999

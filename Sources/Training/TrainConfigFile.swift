@@ -45,6 +45,8 @@ extension TrainConfig {
         add("lr", optimizer.learningRate)
         add("warmup", optimizer.warmupSteps)
         add("clip-norm", optimizer.clipNorm)
+        add("cooldown", optimizer.cooldown)
+        add("schedule-minutes", scheduleMinutes)
         add("label-smoothing", decimal(labelSmoothing))
         add("batch-tokens", batchTokens)
         add("ema", emaDecay ?? 0)

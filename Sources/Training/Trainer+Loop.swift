@@ -46,6 +46,7 @@ extension Trainer {
         var lastPrint = Date.distantPast
         var lastTrainLoss: Double?
         var nanHook = InjectedNaN.fromEnvironment()
+        var epochSize = (epoch: -1, count: 1)  // batches in the current epoch, for `runProgress`
         func stopReason() -> StopReason? {
             if StopSignal.requested != 0 { return .signal(StopSignal.requested) }
             if let s = config.steps, state.step >= s { return .steps }
@@ -82,7 +83,10 @@ extension Trainer {
             badInARow = 0
             firstBad = nil
             let clip = config.optimizer.clipNorm
-            let lr = config.optimizer.rate(at: nextStep)
+            if config.epochs != nil && epochSize.epoch != state.position.epoch {
+                epochSize = (state.position.epoch, batcher.batchCount(epoch: state.position.epoch))
+            }
+            let lr = config.optimizer.rate(at: nextStep, progress: runProgress(batchesInEpoch: epochSize.count))
             optimizer.update(lr: lr, gradScale: clip > 0 && norm > clip ? clip / norm : 1)
             average?.update(step: nextStep)
             state.step = nextStep
@@ -121,6 +125,21 @@ extension Trainer {
             _ = try validateAndSave(trainLoss: lastTrainLoss)
         }
         return final
+    }
+
+    /// The share of the run done before the next update (0...1), by whichever limit ends it
+    /// first: updates of `steps`, training time of `scheduleMinutes ?? minutes`, passes of
+    /// `epochs` (the current one `batchesInEpoch` long); 0 without a limit. The learning-rate
+    /// cooldown reads it.
+    func runProgress(batchesInEpoch: Int) -> Double {
+        var done = 0.0
+        if let s = config.steps { done = max(done, Double(state.step) / Double(max(1, s))) }
+        if let m = config.scheduleMinutes ?? config.minutes { done = max(done, state.trainSeconds / (m * 60)) }
+        if let e = config.epochs {
+            let perEpoch = Double(max(1, batchesInEpoch))
+            done = max(done, (Double(state.position.epoch) + Double(state.position.batch) / perEpoch) / Double(max(1, e)))
+        }
+        return min(1, done)
     }
 
     func progressLine(loss: Double, lr: Double, tokensPerSecond: Double) -> String {

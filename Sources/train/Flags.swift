@@ -38,6 +38,8 @@ let parser = FlagParser(command: "train", usage: "train --data FILE.tsv --out DI
 
     Flag("lr", "RATE", "Peak learning rate after warm-up (default 0.003).", group: "Optimisation"),
     Flag("warmup", "N", "Linear warm-up steps, then 1/sqrt(step) decay (default 1000).", group: "Optimisation"),
+    Flag("cooldown", "F", "Lower the rate linearly to zero over the last F of the run (0.2: the last fifth of --minutes or --steps, whichever ends it first); 0 = off (default 0).", group: "Optimisation"),
+    Flag("schedule-minutes", "M", "The run length --cooldown plans for, when the run is trained in pieces with --resume --minutes (default: --minutes).", group: "Optimisation"),
     Flag("clip-norm", "X", "Clip the global gradient norm (default 1.0; 0 = off).", group: "Optimisation"),
     Flag("label-smoothing", "E", "Label smoothing epsilon (default 0.1).", group: "Optimisation"),
     Flag("batch-tokens", "N", "Tokens per batch incl. padding, source + target (default 4096).", group: "Optimisation"),
@@ -136,6 +138,8 @@ func makeConfig(_ f: ParsedFlags, base: TrainConfig = TrainConfig()) throws -> T
     c.optimizer.learningRate = try f.double("lr", in: 1e-7...10) ?? c.optimizer.learningRate
     c.optimizer.warmupSteps = try f.int("warmup", atLeast: 1) ?? c.optimizer.warmupSteps
     c.optimizer.clipNorm = try f.double("clip-norm", in: 0...1e6) ?? c.optimizer.clipNorm
+    c.optimizer.cooldown = try f.double("cooldown", in: 0...1).map { $0 == 0 ? nil : $0 } ?? c.optimizer.cooldown
+    c.scheduleMinutes = try f.double("schedule-minutes", in: 0.01...1e6) ?? c.scheduleMinutes
     c.labelSmoothing = Float(try f.double("label-smoothing", in: 0...0.99) ?? Double(c.labelSmoothing))
     c.batchTokens = try f.int("batch-tokens", atLeast: 8) ?? c.batchTokens
     c.emaDecay = try f.double("ema", in: 0...0.999999) ?? c.emaDecay
