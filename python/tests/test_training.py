@@ -187,3 +187,13 @@ def test_schedule_matches_train():
     assert rate(1600, 0.003, 400) == pytest.approx(0.0015)
     assert rate(0, 1.0, 10) == rate(1, 1.0, 10) == pytest.approx(0.1)
     assert math.isfinite(rate(10**9, 1.0, 1))
+
+
+def test_cooldown_run_is_continued_without_it_and_says_so(work, corpus):
+    # train --cooldown is not in the PyTorch recipe: a run that used it gets a notice, one that
+    # did not gets none.
+    cooled = swift_run(work, corpus, "cooldown 0.5", ["--cooldown", "0.5"])
+    plain = swift_run(work, corpus, "plain", [])
+    notice = TrainingRun(str(cooled / "step-00000002.safetensors")).notice
+    assert notice and "--cooldown 0.5" in notice
+    assert TrainingRun(str(plain / "step-00000002.safetensors")).notice is None

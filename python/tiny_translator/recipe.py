@@ -8,6 +8,8 @@ One update, as `train` does it (Sources/Training, documented in README and CHECK
            step count does not advance; `maxBadSteps` in a row stop training)
   clip   gradients × clipNorm / ‖g‖ when ‖g‖ > clipNorm (global L2 norm over all parameters)
   rate   lr(s) = peak · min(s / warmup, √(warmup / s)) for update s = 1, 2, …
+         (train's --cooldown, off by default, is not part of this recipe: a run trained with it
+         continues here without it, and `TrainingRun.notice` says so)
   Adam   β₁, β₂, ε from train_config, bias correction by the update count (torch.optim.Adam)
   EMA    average = d · average + (1 − d) · weights, d = min(decay, (1 + s) / (10 + s))
 
@@ -86,6 +88,11 @@ class TrainingRun:
             self.average = {n: torch.as_tensor(tensors[n]).to(self.device).clone() for n in names}
         opt = self.train_config["optimizer"]
         self.peak, self.warmup, self.clip = opt["learningRate"], opt["warmupSteps"], opt["clipNorm"]
+        # The cooldown's horizon is the Swift run's --minutes or --steps, which mean something
+        # else here, so the recipe does not guess it; it says what it will do instead.
+        cooldown = opt.get("cooldown") or 0
+        self.notice = (f"{path} was trained with --cooldown {cooldown} (the rate falls to zero over the last part of the run); "
+                       "this PyTorch recipe continues it with warm-up + 1/√step and no cooldown" if cooldown else None)
         self.label_smoothing = float(self.train_config.get("labelSmoothing", 0))
         self.max_bad_steps = int(self.train_config.get("maxBadSteps", 5))
         self.step = int(self.state["step"])

@@ -140,6 +140,8 @@ def main(argv=None):
 def train(args, setup, source):
     run = TrainingRun(source, device=setup.device)
     run.set_learning_rate(args.lr, args.warmup)
+    if run.notice:
+        setup.log("warning: " + run.notice)
     config = run.train_config
     seed = args.seed if args.seed is not None else int(config.get("seed", 1))
     budget = args.batch_tokens or int(config["batchTokens"])
