@@ -83,7 +83,7 @@ extension Trainer {
             badInARow = 0
             firstBad = nil
             let clip = config.optimizer.clipNorm
-            if config.epochs != nil && epochSize.epoch != state.position.epoch {
+            if config.optimizer.cooldown != nil && config.epochs != nil && epochSize.epoch != state.position.epoch {
                 epochSize = (state.position.epoch, batcher.batchCount(epoch: state.position.epoch))
             }
             let lr = config.optimizer.rate(at: nextStep, progress: runProgress(batchesInEpoch: epochSize.count))
@@ -135,11 +135,14 @@ extension Trainer {
         var done = 0.0
         if let s = config.steps { done = max(done, Double(state.step) / Double(max(1, s))) }
         if let m = config.scheduleMinutes ?? config.minutes { done = max(done, state.trainSeconds / (m * 60)) }
-        if let e = config.epochs {
-            let perEpoch = Double(max(1, batchesInEpoch))
-            done = max(done, (Double(state.position.epoch) + Double(state.position.batch) / perEpoch) / Double(max(1, e)))
-        }
+        if let e = config.epochs { done = max(done, epochsDone(batchesInEpoch: batchesInEpoch) / Double(max(1, e))) }
         return min(1, done)
+    }
+
+    /// Passes over the data so far, fractional (2.5: halfway through the third), the current
+    /// epoch being `batchesInEpoch` batches long.
+    func epochsDone(batchesInEpoch: Int) -> Double {
+        Double(state.position.epoch) + Double(state.position.batch) / Double(max(1, batchesInEpoch))
     }
 
     func progressLine(loss: Double, lr: Double, tokensPerSecond: Double) -> String {
@@ -148,8 +151,7 @@ extension Trainer {
         if let s = config.steps, state.step > 0 { remaining.append(Double(s - state.step) * state.trainSeconds / Double(state.step)) }
         if let m = config.minutes { remaining.append(m * 60 - state.trainSeconds) }
         if let e = config.epochs {
-            let perEpoch = Double(batcher.batchCount(epoch: state.position.epoch))
-            let done = Double(state.position.epoch) + Double(state.position.batch) / max(1, perEpoch)
+            let done = epochsDone(batchesInEpoch: batcher.batchCount(epoch: state.position.epoch))
             if done > 0 { remaining.append((Double(e) - done) * state.trainSeconds / done) }
         }
         if let r = remaining.min() { eta = " eta " + formatDuration(max(0, r)) }

@@ -64,10 +64,7 @@ final class ScheduleTests: XCTestCase {
         var c = tinyTrainConfig(data: data, out: dir.appendingPathComponent("run"), steps: 10)
         adjust(&c)
         try Trainer(config: c, resume: false, log: { _ in }).run(progress: { _ in })
-        let lines = try String(contentsOfFile: c.out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
-            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .filter { $0["kind"] as? String == "train" }
-        let last = try XCTUnwrap(lines.last)
+        let last = try XCTUnwrap(try metricsRecords(in: c.out, kind: "train").last)
         return (try XCTUnwrap(last["step"] as? Int), try XCTUnwrap(last["lr"] as? Double))
     }
 }

@@ -36,11 +36,7 @@ final class TrainerTests: XCTestCase {
 
         // Validations at multiples of --valid-every whether or not the run was stopped at 7
         // (which validates too), so runs compare at equal updates.
-        let validated = { (out: String) throws -> [Int] in
-            try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
-                .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                .filter { $0["kind"] as? String == "valid" }.compactMap { $0["step"] as? Int }
-        }
+        let validated = { (out: String) throws -> [Int] in try metricsRecords(in: out, kind: "valid").compactMap { $0["step"] as? Int } }
         XCTAssertEqual(try validated(straight.out), [5, 10, 15, 16])
         XCTAssertEqual(try validated(second.out), [5, 7, 10, 15, 16])
 

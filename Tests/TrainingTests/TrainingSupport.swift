@@ -52,3 +52,10 @@ func tinyTrainConfig(data: URL, out: URL, steps: Int) -> TrainConfig {
     c.threads = 2
     return c
 }
+
+/// The records of one `kind` ("train", "valid", …) in a run folder's metrics.jsonl, oldest first.
+func metricsRecords(in out: String, kind: String) throws -> [[String: Any]] {
+    try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        .filter { $0["kind"] as? String == kind }
+}
