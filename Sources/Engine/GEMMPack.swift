@@ -18,9 +18,12 @@ func gemmPackA(transA: Bool, a: UnsafePointer<Float>, lda: Int, i0: Int, mc: Int
             // Stored [k, m]: the 6 values for one k step are adjacent in memory.
             var src = a + p0 * lda + i0 + i
             if rows == mr {
+                // One 4-wide and one 2-wide copy per k step instead of six scalar ones.
                 for _ in 0..<kc {
-                    out[0] = src[0]; out[1] = src[1]; out[2] = src[2]
-                    out[3] = src[3]; out[4] = src[4]; out[5] = src[5]
+                    let rs = UnsafeRawPointer(src), ro = UnsafeMutableRawPointer(out)
+                    ro.storeBytes(of: rs.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    ro.storeBytes(of: rs.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self),
+                                  toByteOffset: 16, as: SIMD2<Float>.self)
                     out += mr; src += lda
                 }
             } else {
@@ -34,12 +37,18 @@ func gemmPackA(transA: Bool, a: UnsafePointer<Float>, lda: Int, i0: Int, mc: Int
             // Stored [m, k]: read 6 row streams in parallel, each with unit stride.
             let base = a + (i0 + i) * lda + p0
             if rows == mr {
-                let s0 = base, s1 = base + lda, s2 = base + 2 * lda
-                let s3 = base + 3 * lda, s4 = base + 4 * lda, s5 = base + 5 * lda
-                for p in 0..<kc {
-                    out[0] = s0[p]; out[1] = s1[p]; out[2] = s2[p]
-                    out[3] = s3[p]; out[4] = s4[p]; out[5] = s5[p]
-                    out += mr
+                // 8 k steps at a time: the 6 row segments are transposed in registers and each
+                // k step's 6 values leave as one 4-wide and one 2-wide store, instead of 48
+                // scalar loads and stores; the last kc % 8 steps go one by one.
+                let kc8 = kc & ~7
+                var p = 0
+                while p < kc8 {
+                    gemmTranspose6x8(src: base + p, ld: lda, dst: out)
+                    out += 8 * mr; p += 8
+                }
+                while p < kc {
+                    for r in 0..<mr { out[r] = base[r * lda + p] }
+                    out += mr; p += 1
                 }
             } else {
                 for p in 0..<kc {
@@ -118,20 +127,63 @@ func gemmPackB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, p0: Int, kc: Int
 }
 
 /// Writes the transpose of the 8x8 block at `src` (rows `ld` apart) to `dst` (rows `ldd` apart).
-/// Three "unzip" rounds (even lanes then odd lanes of each vector pair) rotate the 6 index
-/// bits of the 64 elements by three, which turns row-major (i, j) into (j, i).
 @inline(__always)
 func gemmTranspose8x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePointer<Float>, ldd: Int) {
     let r = UnsafeRawPointer(src)
     let stride = ld * 4
-    var v0 = r.loadUnaligned(as: SIMD8<Float>.self)
-    var v1 = r.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self)
-    var v2 = r.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self)
-    var v3 = r.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self)
-    var v4 = r.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self)
-    var v5 = r.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<Float>.self)
-    var v6 = r.loadUnaligned(fromByteOffset: 6 * stride, as: SIMD8<Float>.self)
-    var v7 = r.loadUnaligned(fromByteOffset: 7 * stride, as: SIMD8<Float>.self)
+    let t = gemmTransposeRegisters(
+        r.loadUnaligned(as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 6 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 7 * stride, as: SIMD8<Float>.self))
+    let w = UnsafeMutableRawPointer(dst)
+    let ds = ldd * 4
+    w.storeBytes(of: t.0, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.1, toByteOffset: ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.2, toByteOffset: 2 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.3, toByteOffset: 3 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.4, toByteOffset: 4 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.5, toByteOffset: 5 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.6, toByteOffset: 6 * ds, as: SIMD8<Float>.self)
+    w.storeBytes(of: t.7, toByteOffset: 7 * ds, as: SIMD8<Float>.self)
+}
+
+/// Packs 6 rows x 8 columns at `src` (rows `ld` apart) as 8 groups of 6, column by column:
+/// `dst[6j + r] = src[r * ld + j]`, the packed-A layout for 8 k steps of one micro-panel.
+@inline(__always)
+func gemmTranspose6x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePointer<Float>) {
+    let r = UnsafeRawPointer(src)
+    let stride = ld * 4
+    let zero = SIMD8<Float>()
+    let t = gemmTransposeRegisters(
+        r.loadUnaligned(as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self),
+        r.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<Float>.self),
+        zero, zero)
+    let w = UnsafeMutableRawPointer(dst)
+    @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int) {
+        w.storeBytes(of: v.lowHalf, toByteOffset: 24 * j, as: SIMD4<Float>.self)
+        w.storeBytes(of: SIMD2(v[4], v[5]), toByteOffset: 24 * j + 16, as: SIMD2<Float>.self)
+    }
+    put(t.0, 0); put(t.1, 1); put(t.2, 2); put(t.3, 3)
+    put(t.4, 4); put(t.5, 5); put(t.6, 6); put(t.7, 7)
+}
+
+/// The transpose of the 8x8 matrix whose rows are v0...v7: returns its columns. Three "unzip"
+/// rounds (even lanes then odd lanes of each vector pair) rotate the 6 index bits of the 64
+/// elements by three, which turns row-major (i, j) into (j, i).
+@inline(__always)
+func gemmTransposeRegisters(_ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>,
+                            _ a4: SIMD8<Float>, _ a5: SIMD8<Float>, _ a6: SIMD8<Float>, _ a7: SIMD8<Float>)
+    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    var (v0, v1, v2, v3, v4, v5, v6, v7) = (a0, a1, a2, a3, a4, a5, a6, a7)
     for _ in 0..<3 {
         (v0, v1, v2, v3, v4, v5, v6, v7) = (
             SIMD8(lowHalf: v0.evenHalf, highHalf: v1.evenHalf),
@@ -143,14 +195,5 @@ func gemmTranspose8x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePoin
             SIMD8(lowHalf: v4.oddHalf, highHalf: v5.oddHalf),
             SIMD8(lowHalf: v6.oddHalf, highHalf: v7.oddHalf))
     }
-    let w = UnsafeMutableRawPointer(dst)
-    let ds = ldd * 4
-    w.storeBytes(of: v0, as: SIMD8<Float>.self)
-    w.storeBytes(of: v1, toByteOffset: ds, as: SIMD8<Float>.self)
-    w.storeBytes(of: v2, toByteOffset: 2 * ds, as: SIMD8<Float>.self)
-    w.storeBytes(of: v3, toByteOffset: 3 * ds, as: SIMD8<Float>.self)
-    w.storeBytes(of: v4, toByteOffset: 4 * ds, as: SIMD8<Float>.self)
-    w.storeBytes(of: v5, toByteOffset: 5 * ds, as: SIMD8<Float>.self)
-    w.storeBytes(of: v6, toByteOffset: 6 * ds, as: SIMD8<Float>.self)
-    w.storeBytes(of: v7, toByteOffset: 7 * ds, as: SIMD8<Float>.self)
+    return (v0, v1, v2, v3, v4, v5, v6, v7)
 }
