@@ -129,17 +129,7 @@ func gemmPackB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, p0: Int, kc: Int
 /// Writes the transpose of the 8x8 block at `src` (rows `ld` apart) to `dst` (rows `ldd` apart).
 @inline(__always)
 func gemmTranspose8x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePointer<Float>, ldd: Int) {
-    let r = UnsafeRawPointer(src)
-    let stride = ld * 4
-    let t = gemmTransposeRegisters(
-        r.loadUnaligned(as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 6 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 7 * stride, as: SIMD8<Float>.self))
+    let t = gemmTransposedColumns(src: src, ld: ld, rows: 8)
     let w = UnsafeMutableRawPointer(dst)
     let ds = ldd * 4
     w.storeBytes(of: t.0, as: SIMD8<Float>.self)
@@ -156,17 +146,7 @@ func gemmTranspose8x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePoin
 /// `dst[6j + r] = src[r * ld + j]`, the packed-A layout for 8 k steps of one micro-panel.
 @inline(__always)
 func gemmTranspose6x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePointer<Float>) {
-    let r = UnsafeRawPointer(src)
-    let stride = ld * 4
-    let zero = SIMD8<Float>()
-    let t = gemmTransposeRegisters(
-        r.loadUnaligned(as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<Float>.self),
-        r.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<Float>.self),
-        zero, zero)
+    let t = gemmTransposedColumns(src: src, ld: ld, rows: 6)
     let w = UnsafeMutableRawPointer(dst)
     @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int) {
         w.storeBytes(of: v.lowHalf, toByteOffset: 24 * j, as: SIMD4<Float>.self)
@@ -176,14 +156,18 @@ func gemmTranspose6x8(src: UnsafePointer<Float>, ld: Int, dst: UnsafeMutablePoin
     put(t.4, 4); put(t.5, 5); put(t.6, 6); put(t.7, 7)
 }
 
-/// The transpose of the 8x8 matrix whose rows are v0...v7: returns its columns. Three "unzip"
-/// rounds (even lanes then odd lanes of each vector pair) rotate the 6 index bits of the 64
-/// elements by three, which turns row-major (i, j) into (j, i).
+/// The 8 columns of the block of `rows` (a constant, at most 8) rows x 8 values at `src` (rows
+/// `ld` apart), rows past `rows` read as zeros. Three "unzip" rounds (even lanes then odd lanes
+/// of each vector pair) rotate the 6 index bits of the 64 elements by three, which turns
+/// row-major (i, j) into (j, i).
 @inline(__always)
-func gemmTransposeRegisters(_ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>,
-                            _ a4: SIMD8<Float>, _ a5: SIMD8<Float>, _ a6: SIMD8<Float>, _ a7: SIMD8<Float>)
+func gemmTransposedColumns(src: UnsafePointer<Float>, ld: Int, rows: Int)
     -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    var (v0, v1, v2, v3, v4, v5, v6, v7) = (a0, a1, a2, a3, a4, a5, a6, a7)
+    let r = UnsafeRawPointer(src)
+    @inline(__always) func row(_ i: Int) -> SIMD8<Float> {
+        i < rows ? r.loadUnaligned(fromByteOffset: i * ld * 4, as: SIMD8<Float>.self) : SIMD8()
+    }
+    var (v0, v1, v2, v3, v4, v5, v6, v7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
     for _ in 0..<3 {
         (v0, v1, v2, v3, v4, v5, v6, v7) = (
             SIMD8(lowHalf: v0.evenHalf, highHalf: v1.evenHalf),
