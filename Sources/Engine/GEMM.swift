@@ -32,7 +32,7 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     let started = GEMMTimer.start()
     gemmThreaded(ops, m: m, n: n, threads: Threads.count)
-    GEMMTimer.stop(started)
+    GEMMTimer.stop(started, GEMMShape(batch: 1, m: m, n: n, k: k, transA: transA, transB: transB))
 }
 
 /// `batch` independent GEMMs; matrix i uses a + i*strideA, b + i*strideB, c + i*strideC
@@ -47,7 +47,7 @@ public func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
     if batch <= 0 || m <= 0 || n <= 0 { return }
     let started = GEMMTimer.start()
-    defer { GEMMTimer.stop(started) }
+    defer { GEMMTimer.stop(started, GEMMShape(batch: batch, m: m, n: n, k: k, transA: transA, transB: transB)) }
     let ops = GEMMOperands(transA: transA, transB: transB, k: max(0, k), alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     @Sendable func item(_ i: Int) -> GEMMOperands {

@@ -18,6 +18,9 @@ struct BenchOptions {
     var presetModel = "checkpoints/bench-preset"
     /// The sentences `decode_preset` translates: the first 1,000 of this TSV's source column.
     var presetData = "data/test.tsv"
+    /// `--gemm-shapes`: after `train_preset`, a table on stderr of the step's GEMM time by
+    /// product shape (calls, ms per step, share, GFLOP/s), so speed work aims at what costs.
+    var gemmShapes = false
     /// The Python that runs the PyTorch reference and CTranslate2 (skipped, with a note, when
     /// it or its packages are missing).
     var python = "python3"
@@ -28,6 +31,7 @@ struct BenchOptions {
         usage: bench [--quick] [--only NAME,...] [--threads 1,2] [--runs N]
                      [--idle-wait SECONDS] [--preset-model DIR] [--preset-data TSV]
                      [--python PYTHON] [--torch-ref FILE] [--gemm-kernel K]
+                     [--gemm-shapes]
 
         Prints one JSON line per measurement on stdout (`make bench | jq`), then the
         side-by-side tables (ours, PyTorch, CTranslate2, ratios, load) on stderr.
@@ -38,8 +42,9 @@ struct BenchOptions {
         of --python; where they are missing their lines say "not installed".
 
         Benchmarks (--only takes names or families: `gemm` selects gemm, gemm_linear…):
-          gemm, gemm_linear, gemm_decode, gemm_attn
-                             GEMM GFLOP/s on square and model shapes
+          gemm, gemm_linear, gemm_preset, gemm_decode, gemm_attn
+                             GEMM GFLOP/s on square and model shapes (gemm_preset:
+                             the preset's training products)
           train_tiny, train_small
                              training tokens/s, median step, matmul_share, peak RSS
                              (torch_ref.py bench-train --config tiny|small)
@@ -82,6 +87,9 @@ struct BenchOptions {
           --gemm-kernel K    6x16 (8-lane vectors) or 6x32 (16-lane, AVX-512) for
                              full GEMM tiles (default: 6x32 where the CPU has
                              avx512f); the results are the same bits
+          --gemm-shapes      after train_preset, print its step's GEMM time by
+                             product shape (calls, ms per step, share of the step,
+                             GFLOP/s) on stderr
         """
 
     /// Parses `arguments` (without the program name); errors name the bad flag and the fix.
@@ -123,6 +131,8 @@ struct BenchOptions {
                 case "6x32": GEMMBlocking.widePairs = true
                 case let other: throw BenchError("--gemm-kernel wants 6x16 or 6x32, got \(other)")
                 }
+            case "--gemm-shapes":
+                gemmShapes = true
             case "-h", "--help":
                 throw BenchHelp()
             default:

@@ -22,6 +22,17 @@ func benchGEMM(_ bench: Bench) {
                      transB: true, threads: threads)
         }
     }
+    if bench.wants("gemm_preset") {
+        // The preset's training products (`bench --only train_preset --gemm-shapes` ranks
+        // them): a 2,400-token side through the d 128 and d_ff 512 layers, forward, dX and dW.
+        let t = 2400
+        for threads in bench.options.threads {
+            for (m, n, k, transA, transB) in [(t, 128, 128, false, false), (t, 128, 128, false, true), (128, 128, t, true, false),
+                                              (t, 512, 128, false, false), (t, 128, 512, false, true), (512, 128, t, true, false)] {
+                gemmCase(bench, name: "gemm_preset", batch: 1, m: m, n: n, k: k, transA: transA, transB: transB, threads: threads)
+            }
+        }
+    }
     if bench.wants("gemm_decode") {
         // Greedy/beam decoding: a few rows against the output projection [d, vocab] or the
         // tied embedding [vocab, d] (transB).

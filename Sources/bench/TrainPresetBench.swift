@@ -33,7 +33,10 @@ func benchTrainPreset(_ bench: Bench) {
         var (tokens, loss) = (0, Float(0))
         var before = CPUSample.now()
         for (i, batch) in batches.enumerated() {
-            if i == warmup { before = CPUSample.now() }
+            if i == warmup {
+                before = CPUSample.now()
+                GEMMTimer.reset(); GEMMTimer.isEnabled = bench.options.gemmShapes
+            }
             let ce = model.loss(batch.tokens, labelSmoothing: preset.labelSmoothing, ForwardContext(training: true, seed: UInt64(i)))
             ce.loss.backward()
             _ = adam.gradientNorm()
@@ -43,11 +46,47 @@ func benchTrainPreset(_ bench: Bench) {
             if i >= warmup { tokens += batch.sourceTokens + batch.targetTokens }
         }
         let after = CPUSample.now()
+        GEMMTimer.isEnabled = false
         let seconds = after.wall - before.wall
+        if bench.options.gemmShapes {
+            let fixed: Set<Int> = [config.modelDim, config.feedForwardDim, config.modelDim / config.heads, vocab,
+                                   512 /* ProjectedCrossEntropy's default chunkRows */]
+            printGEMMShapes(title: "train_preset, \(threads) thread\(threads == 1 ? "" : "s")", fixed: fixed,
+                            steps: batches.count - warmup, seconds: seconds)
+        }
         printJSON([("bench", "train_preset"), ("threads", threads), ("params", model.parameterCount),
                    ("tokens_per_s", Double(tokens) / seconds), ("cores_busy", after.ownCores(since: before)),
                    ("steps", batches.count - warmup), ("last_loss", Double(loss)), ("load", after.otherLoad(since: before))])
         Summary.train["preset (train's batches), \(threads) thread\(threads == 1 ? "" : "s")"] =
             (Double(tokens) / seconds, after.ownCores(since: before), after.otherLoad(since: before))
     }
+}
+
+/// Prints `GEMMTimer.byShape` as a table on stderr, costliest first: calls and ms per step,
+/// share of the timed wall time, GFLOP/s. Sizes that follow the batch (tokens, sentences,
+/// lengths) change every step, so every size not in `fixed` (the model's own: d_model, d_ff,
+/// vocabulary, head size, ...) shows as `*` and the shapes that then read the same are summed.
+func printGEMMShapes(title: String, fixed: Set<Int>, steps: Int, seconds: Double) {
+    var groups: [String: (nanoseconds: Double, calls: Int, flops: Double)] = [:]
+    for (shape, time) in GEMMTimer.byShape {
+        var general = shape
+        func size(_ n: Int) -> Int { fixed.contains(n) ? n : -1 }
+        (general.batch, general.m, general.n, general.k) = (size(shape.batch), size(shape.m), size(shape.n), size(shape.k))
+        if shape.batch == 1 { general.batch = 1 }
+        let key = general.description.replacingOccurrences(of: "-1", with: "*")
+        let old = groups[key] ?? (0, 0, 0)
+        groups[key] = (old.nanoseconds + Double(time.nanoseconds), old.calls + time.calls, old.flops + shape.flops * Double(time.calls))
+    }
+    let rows = groups.sorted { $0.value.nanoseconds > $1.value.nanoseconds }
+    let total = rows.reduce(0.0) { $0 + $1.value.nanoseconds } / 1e9
+    var text = "\nGEMM time by shape, \(title) (* = a size that follows the batch): "
+    text += String(format: "%.0f%% of the step in GEMM\n", 100 * total / seconds)
+    text += "  shape                          calls/step  ms/step   share  GFLOP/s\n"
+    for (key, group) in rows {
+        let ms = group.nanoseconds / 1e6 / Double(steps)
+        text += "  " + key.padding(toLength: max(30, key.count), withPad: " ", startingAt: 0)
+        text += String(format: " %10.1f %8.2f %6.1f%% %8.1f\n", Double(group.calls) / Double(steps), ms,
+                       100 * group.nanoseconds / 1e9 / seconds, group.flops / group.nanoseconds)
+    }
+    FileHandle.standardError.write(Data(text.utf8))
 }

@@ -45,6 +45,16 @@ final class GEMMTimerTests: XCTestCase {
         GEMMTimer.isEnabled = false
         XCTAssertGreaterThan(GEMMTimer.nanoseconds, 0)
         XCTAssertEqual(GEMMTimer.calls, 3, "sgemm, sgemmBatched and matmul: one timed call each")
+        // By shape: the plain product and matmul's are the same shape, the batched one its own.
+        let plain = GEMMShape(batch: 1, m: 48, n: 40, k: 32, transA: false, transB: false)
+        let batched = GEMMShape(batch: 2, m: 48, n: 40, k: 32, transA: false, transB: false)
+        XCTAssertEqual(Set(GEMMTimer.byShape.keys), [plain, batched])
+        XCTAssertEqual(GEMMTimer.byShape[plain]?.calls, 2)
+        XCTAssertEqual(GEMMTimer.byShape[batched]?.calls, 1)
+        XCTAssertEqual(GEMMTimer.byShape.values.reduce(0) { $0 + $1.nanoseconds }, GEMMTimer.nanoseconds)
+        XCTAssertEqual(batched.flops, 2 * 2 * 48 * 40 * 32)
+        XCTAssertEqual(batched.description, "2x[48,32]·[32,40]")
+        XCTAssertEqual(GEMMShape(batch: 1, m: 4, n: 5, k: 6, transA: true, transB: true).description, "[4,6]ᵀ·[6,5]ᵀ")
         // Off again: further products leave the totals alone; reset clears them.
         let (ns, calls) = (GEMMTimer.nanoseconds, GEMMTimer.calls)
         multiply()
@@ -53,5 +63,6 @@ final class GEMMTimerTests: XCTestCase {
         GEMMTimer.reset()
         XCTAssertEqual(GEMMTimer.nanoseconds, 0)
         XCTAssertEqual(GEMMTimer.calls, 0)
+        XCTAssertTrue(GEMMTimer.byShape.isEmpty)
     }
 }
