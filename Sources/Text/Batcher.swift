@@ -4,8 +4,9 @@ import Random
 /// (seed, epoch).
 ///
 /// Each epoch: shuffle all pairs, cut the order into buckets of `bucketSize`, sort each bucket by
-/// length (so rows of a batch have similar lengths and padding is small), pack greedily while
-/// B × (S + T) ≤ `maxTokens`, then shuffle the batch order so lengths are not visited in sequence.
+/// length (so rows of a batch have similar lengths and padding is small; see `lengthOrder`),
+/// pack greedily while B × (S + T) ≤ `maxTokens`, then shuffle the batch order so lengths are
+/// not visited in sequence.
 /// Every kept pair appears in exactly one batch per epoch.
 public struct Batcher: Sendable {
     /// The recipe.
@@ -70,12 +71,7 @@ public struct Batcher: Sendable {
         while start < order.count {
             let end = min(start + config.bucketSize, order.count)
             var bucket = Array(order[start..<end])
-            bucket.sort { a, b in
-                let (sa, sb) = (sources[a].count, sources[b].count)
-                if sa != sb { return sa < sb }
-                let (ta, tb) = (targets[a].count, targets[b].count)
-                return ta != tb ? ta < tb : a < b
-            }
+            bucket.sort { a, b in lengthOrder(a, b) }
             var current: [Int] = []
             var maxS = 0
             var maxT = 0
@@ -98,6 +94,33 @@ public struct Batcher: Sendable {
         }
         rng.shuffle(&batches)
         return batches
+    }
+
+    /// The order inside a bucket: by the longer side (the source, or the target with its `<s>`),
+    /// then by the target, then by the source. Ordering by the source alone left the targets of a
+    /// batch free to vary: with the preset's BPE, 13.2% of Tatoeba's target positions were
+    /// padding (1.2% of source positions); in this order 1.6% are (11.1% of source positions).
+    /// A target position costs about twice a source one (the decoder's cross-attention and the
+    /// output projection over the whole vocabulary), and 2.3% more real tokens fit the budget.
+    private func lengthOrder(_ a: Int, _ b: Int) -> Bool {
+        let (sa, sb) = (sources[a].count, sources[b].count)
+        let (ta, tb) = (targets[a].count + 1, targets[b].count + 1)
+        let (la, lb) = (max(sa, ta), max(sb, tb))
+        if la != lb { return la < lb }
+        if ta != tb { return ta < tb }
+        return sa != sb ? sa < sb : a < b
+    }
+
+    /// Shares of the source and target positions of `epoch`'s batches that are padding (target
+    /// positions count the `<s>`/`</s>` shift as real), e.g. for `train`'s start-up log.
+    public func paddingShare(epoch: Int) -> (source: Double, target: Double) {
+        var (realS, realT, paddedS, paddedT) = (0, 0, 0, 0)
+        for rows in plan(epoch: epoch) {
+            let (s, t) = (rows.map { sources[$0].count }, rows.map { targets[$0].count + 1 })
+            realS += s.reduce(0, +); realT += t.reduce(0, +)
+            paddedS += rows.count * (s.max() ?? 0); paddedT += rows.count * (t.max() ?? 0)
+        }
+        return (paddedS == 0 ? 0 : 1 - Double(realS) / Double(paddedS), paddedT == 0 ? 0 : 1 - Double(realT) / Double(paddedT))
     }
 
     /// Number of batches in `epoch` (it varies slightly between epochs).

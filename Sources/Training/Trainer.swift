@@ -45,8 +45,10 @@ public final class Trainer {
         validation = ValidationSet(pairs: valid, tokenizers: tokenizers)
         (model, optimizer, average, state) = try Trainer.startingPoint(config, resumed: resumed)
         metrics = try MetricsLog(url: outURL.appendingPathComponent("metrics.jsonl"))
-        log(String(format: "data: %d training pairs in %d batches/epoch (%@), %d validation pairs", pairs.count,
-                   batcher.batchCount(epoch: 0), batcher.stats.description, valid.count))
+        let padding = batcher.paddingShare(epoch: 0)
+        log(String(format: "data: %d training pairs in %d batches/epoch (%@; padding %.1f%% of source, %.1f%% of target positions), %d validation pairs",
+                   pairs.count, batcher.batchCount(epoch: 0), batcher.stats.description, 100 * padding.source, 100 * padding.target,
+                   valid.count))
         log(String(format: "model: %d parameters (d_model %d, %d heads, %d+%d layers, d_ff %d), %d threads", model.parameterCount,
                    config.model.modelDim, config.model.heads, config.model.encoderLayers, config.model.decoderLayers,
                    config.model.feedForwardDim, Threads.count))

@@ -71,6 +71,27 @@ final class BatcherTests: XCTestCase {
         XCTAssertGreaterThan(Double(batches.count), 2000.0 / 30, "batches should hold several rows each")
     }
 
+    func testPaddingFallsOnTheCheaperSourceSide() throws {
+        // Targets within -3...+3 of their source's length, as translations are. Ordering by the
+        // source alone left ~9% of these target positions as padding; by the longer side and then
+        // the target it is ~2%, and the source side takes the padding instead.
+        var rng = SplitMix64(seed: 5)
+        let data = (0..<3000).map { _ -> TokenizedPair in
+            let n = 2 + rng.next(below: 25)
+            return TokenizedPair(source: Array(repeating: 9, count: n), target: Array(repeating: 9, count: max(1, n - 3 + rng.next(below: 7))))
+        }
+        let batcher = try Batcher(pairs: data, config: BatchConfig(maxTokens: 1000, bucketSize: 3000))
+        let share = batcher.paddingShare(epoch: 0)
+        XCTAssertLessThan(share.target, 0.04)
+        XCTAssertGreaterThan(share.source, share.target)
+        // The shares describe the batches themselves (target positions include the shift token).
+        let batches = batcher.batches(epoch: 0)
+        let paddedS = batches.reduce(0) { $0 + $1.batchSize * $1.sourceLength }
+        let paddedT = batches.reduce(0) { $0 + $1.batchSize * $1.targetLength }
+        XCTAssertEqual(share.source, 1 - Double(batches.reduce(0) { $0 + $1.sourceTokens }) / Double(paddedS), accuracy: 1e-12)
+        XCTAssertEqual(share.target, 1 - Double(batches.reduce(0) { $0 + $1.targetTokens }) / Double(paddedT), accuracy: 1e-12)
+    }
+
     func testSameSeedSameBatchesDifferentSeedOrEpochDifferent() throws {
         let data = Self.pairs(300)
         let a = try Batcher(pairs: data, config: BatchConfig(maxTokens: 256, bucketSize: 50, seed: 42))

@@ -6,7 +6,7 @@ blank lines and lines of more than 1000 characters skipped, as are pairs with an
 
 Batches follow `train`'s Batcher: pairs with an empty tokenised side are left out, sides are cut
 to L − 1 tokens, pairs are shuffled, cut into buckets of 16,384, sorted by length within a bucket
-and packed greedily while B × (S + T) ≤ the token budget (S the longest source, T the longest
+(`length_order`) and packed greedily while B × (S + T) ≤ the token budget (S the longest source, T the longest
 target + 1). The batches are formed once; `BatchDataset` + `DistributedSampler` then hand each
 process its share in a new order every epoch (`set_epoch`). One "batch" is what ONE process
 trains on; an update averages N of them (see README, "When one machine is not enough").
@@ -110,6 +110,14 @@ def encode_pairs(pairs, tokenizers, max_length):
     return out
 
 
+def length_order(pair, i):
+    """Sort key inside a bucket, as `train`'s Batcher orders: the longer side (the target counted
+    with its <s>), then the target, then the source; padding then falls mostly on the source
+    side, whose positions cost about half a target position."""
+    s, t = len(pair[0]), len(pair[1]) + 1
+    return (max(s, t), t, s, i)
+
+
 def plan_batches(encoded, max_tokens, seed, bucket_size=16384):
     """Lists of pair indices, each list one batch of at most `max_tokens` padded tokens."""
     for i, (s, t) in enumerate(encoded):
@@ -118,7 +126,7 @@ def plan_batches(encoded, max_tokens, seed, bucket_size=16384):
     order = np.random.default_rng(seed).permutation(len(encoded)).tolist()
     batches = []
     for start in range(0, len(order), bucket_size):
-        bucket = sorted(order[start:start + bucket_size], key=lambda i: (len(encoded[i][0]), len(encoded[i][1]), i))
+        bucket = sorted(order[start:start + bucket_size], key=lambda i: length_order(encoded[i], i))
         current, max_s, max_t = [], 0, 0
         for i in bucket:
             s, t = max(max_s, len(encoded[i][0])), max(max_t, len(encoded[i][1]) + 1)
