@@ -78,8 +78,12 @@ public struct GEMMShape: Hashable, Sendable, CustomStringConvertible {
     public var flops: Double { 2 * Double(batch) * Double(m) * Double(n) * Double(k) }
 
     /// E.g. `4x[20,32]·[32,20]ᵀ` (ᵀ marks a transposed operand).
-    public var description: String {
-        (batch > 1 ? "\(batch)x" : "") + "[\(m),\(k)]\(transA ? "ᵀ" : "")·[\(k),\(n)]\(transB ? "ᵀ" : "")"
+    public var description: String { formatted { "\($0)" } }
+
+    /// The description with each size (batch count, m, n, k) written by `size`, e.g. `*` for the
+    /// sizes that follow the batch; a batch of 1 is left out.
+    public func formatted(_ size: (Int) -> String) -> String {
+        (batch > 1 ? "\(size(batch))x" : "") + "[\(size(m)),\(size(k))]\(transA ? "ᵀ" : "")·[\(size(k)),\(size(n))]\(transB ? "ᵀ" : "")"
     }
 }
 

@@ -112,15 +112,22 @@ public struct Batcher: Sendable {
     }
 
     /// Shares of the source and target positions of `epoch`'s batches that are padding (target
-    /// positions count the `<s>`/`</s>` shift as real), e.g. for `train`'s start-up log.
-    public func paddingShare(epoch: Int) -> (source: Double, target: Double) {
+    /// positions count the `<s>`/`</s>` shift as real), with the number of batches they span, from
+    /// one plan of the epoch (e.g. for `train`'s start-up log).
+    public func paddingShare(epoch: Int) -> (batches: Int, source: Double, target: Double) {
+        let plan = plan(epoch: epoch)
         var (realS, realT, paddedS, paddedT) = (0, 0, 0, 0)
-        for rows in plan(epoch: epoch) {
-            let (s, t) = (rows.map { sources[$0].count }, rows.map { targets[$0].count + 1 })
-            realS += s.reduce(0, +); realT += t.reduce(0, +)
-            paddedS += rows.count * (s.max() ?? 0); paddedT += rows.count * (t.max() ?? 0)
+        for rows in plan {
+            var (longestS, longestT) = (0, 0)
+            for i in rows {
+                let (s, t) = (sources[i].count, targets[i].count + 1)
+                realS += s; realT += t
+                (longestS, longestT) = (max(longestS, s), max(longestT, t))
+            }
+            paddedS += rows.count * longestS; paddedT += rows.count * longestT
         }
-        return (paddedS == 0 ? 0 : 1 - Double(realS) / Double(paddedS), paddedT == 0 ? 0 : 1 - Double(realT) / Double(paddedT))
+        func share(_ real: Int, _ padded: Int) -> Double { padded == 0 ? 0 : 1 - Double(real) / Double(padded) }
+        return (plan.count, share(realS, paddedS), share(realT, paddedT))
     }
 
     /// Number of batches in `epoch` (it varies slightly between epochs).

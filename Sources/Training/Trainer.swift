@@ -47,7 +47,7 @@ public final class Trainer {
         metrics = try MetricsLog(url: outURL.appendingPathComponent("metrics.jsonl"))
         let padding = batcher.paddingShare(epoch: 0)
         log(String(format: "data: %d training pairs in %d batches/epoch (%@; padding %.1f%% of source, %.1f%% of target positions), %d validation pairs",
-                   pairs.count, batcher.batchCount(epoch: 0), batcher.stats.description, 100 * padding.source, 100 * padding.target,
+                   pairs.count, padding.batches, batcher.stats.description, 100 * padding.source, 100 * padding.target,
                    valid.count))
         log(String(format: "model: %d parameters (d_model %d, %d heads, %d+%d layers, d_ff %d), %d threads", model.parameterCount,
                    config.model.modelDim, config.model.heads, config.model.encoderLayers, config.model.decoderLayers,

@@ -69,11 +69,7 @@ func benchTrainPreset(_ bench: Bench) {
 func printGEMMShapes(title: String, fixed: Set<Int>, steps: Int, seconds: Double) {
     var groups: [String: (nanoseconds: Double, calls: Int, flops: Double)] = [:]
     for (shape, time) in GEMMTimer.byShape {
-        var general = shape
-        func size(_ n: Int) -> Int { fixed.contains(n) ? n : -1 }
-        (general.batch, general.m, general.n, general.k) = (size(shape.batch), size(shape.m), size(shape.n), size(shape.k))
-        if shape.batch == 1 { general.batch = 1 }
-        let key = general.description.replacingOccurrences(of: "-1", with: "*")
+        let key = shape.formatted { fixed.contains($0) ? "\($0)" : "*" }
         let old = groups[key] ?? (0, 0, 0)
         groups[key] = (old.nanoseconds + Double(time.nanoseconds), old.calls + time.calls, old.flops + shape.flops * Double(time.calls))
     }

@@ -6,8 +6,8 @@ blank lines and lines of more than 1000 characters skipped, as are pairs with an
 
 Batches follow `train`'s Batcher: pairs with an empty tokenised side are left out, sides are cut
 to L − 1 tokens, pairs are shuffled, cut into buckets of 16,384, sorted by length within a bucket
-(`length_order`) and packed greedily while B × (S + T) ≤ the token budget (S the longest source, T the longest
-target + 1). The batches are formed once; `BatchDataset` + `DistributedSampler` then hand each
+(`length_order`) and packed greedily while B × (S + T) ≤ the token budget (S the longest source,
+T the longest target + 1). The batches are formed once; `BatchDataset` + `DistributedSampler` then hand each
 process its share in a new order every epoch (`set_epoch`). One "batch" is what ONE process
 trains on; an update averages N of them (see README, "When one machine is not enough").
 """
